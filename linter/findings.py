@@ -1,0 +1,142 @@
+"""The records every part of fmlint agrees on: spans, problems and findings.
+
+A rule yields :class:`Problem` objects (where and what); the engine stamps the
+rule's code, name and severity onto them and turns them into :class:`Finding`
+objects, which reporters format.  Both carry room for an end position and a
+fix from the start so their shape can stay stable.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of a file: 1-based lines and columns, end inclusive of the
+    last line, end column one past the last character (like an editor)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int = 1) -> Span:
+        return cls(line, column, line, column)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A replacement of ``span`` by ``replacement`` (reserved for autofix)."""
+
+    span: Span
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule reports: a position and a sentence for people.
+
+    ``code`` is set only by core producers that serve several rule codes
+    (the document loader, the schema validator); rules leave it ``None`` and
+    the engine stamps their own code.  ``subject`` names what the problem is
+    about (a key, a URL, a heading text) so baselines can match a finding
+    after lines move.  ``path`` is used by collection rules to say which
+    document the problem belongs to.
+    """
+
+    line: int
+    column: int
+    message: str
+    end_line: int | None = None
+    end_column: int | None = None
+    code: str | None = None
+    subject: str = ""
+    path: str | None = None
+    severity: Severity | None = None
+    fix: Fix | None = None
+
+    @classmethod
+    def at(cls, span: Span, message: str, **extra: Any) -> Problem:
+        return cls(span.line, span.column, message, span.end_line, span.end_column, **extra)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem stamped with its file, rule and severity: what reporters see."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    subject: str = ""
+    fix: Fix | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape documented in the README."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reporters and ``fmlint rules`` need to know about a rule."""
+
+    code: str
+    name: str
+    summary: str  # one line
+    severity: Severity  # the default severity
+    docs: str  # Markdown: "## What it does", "## Why is this bad?", "## Example", "## Use instead"
+    origin: str = "fmlint"  # "fmlint" for built-ins, else the plugin's distribution name
+
+
+@dataclass
+class RunResult:
+    """Everything a reporter formats: findings sorted by ``Finding.sort_key``."""
+
+    findings: list[Finding]
+    files_checked: int
+    duration: float  # seconds
+    version: str
+    rules: dict[str, RuleInfo] = field(default_factory=dict)  # by code, every rule that ran
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def files_with_findings(self) -> int:
+        return len({f.path for f in self.findings})
