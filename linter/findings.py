@@ -128,6 +128,7 @@ class RunResult:
     duration: float  # seconds
     version: str
     rules: dict[str, RuleInfo] = field(default_factory=dict)  # by code, every rule that ran
+    paths: list[str] = field(default_factory=list)  # every file checked, display paths, sorted
 
     @property
     def errors(self) -> int:

@@ -1,0 +1,180 @@
+"""Which files to lint: paths from the command line expanded into Markdown
+files, honouring .gitignore files, the always-skipped folders and the
+config's ``exclude`` globs; and the collection for collection-wide rules.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+SKIPPED_DIRS = frozenset({".git", "_site", "node_modules", "vendor", ".fmlint_cache"})
+
+
+class PathError(Exception):
+    """A path given on the command line that does not exist."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    file: Path  # absolute
+    display: str  # relative to the current directory, '/' separators
+
+
+def display_path(file: Path, cwd: Path) -> str:
+    try:
+        return file.relative_to(cwd).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(file, cwd)).as_posix()
+
+
+class GlobSet:
+    """Gitignore-style globs relative to a root folder."""
+
+    def __init__(self, root: Path, patterns: Sequence[str]) -> None:
+        self.root = root
+        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+
+    def matches(self, file: Path, is_dir: bool = False) -> bool:
+        if self.spec is None:
+            return False
+        try:
+            relative = file.relative_to(self.root).as_posix()
+        except ValueError:
+            return False
+        return bool(self.spec.match_file(relative + "/" if is_dir else relative))
+
+
+def expand_paths(
+    paths: Sequence[str], cwd: Path, exclude: GlobSet
+) -> list[SourceFile]:
+    """Files are taken as given (unless excluded by config); folders are
+    walked for Markdown files.  Raises PathError for a missing path."""
+    found: dict[Path, SourceFile] = {}
+    for raw in paths:
+        given = Path(raw)
+        absolute = given if given.is_absolute() else cwd / given
+        absolute = Path(os.path.normpath(absolute))
+        if not os.path.lexists(absolute):
+            raise PathError(f"{raw}: no such file or directory")
+        if absolute.is_dir() and not absolute.is_symlink():
+            for file in walk_markdown(absolute, exclude):
+                found.setdefault(file, SourceFile(file, display_path(file, cwd)))
+        elif not exclude.matches(absolute):
+            found.setdefault(absolute, SourceFile(absolute, display_path(absolute, cwd)))
+    return sorted(found.values(), key=lambda s: s.display)
+
+
+def walk_markdown(top: Path, exclude: GlobSet) -> Iterable[Path]:
+    """Markdown files under ``top``, skipping ignored folders and files.
+
+    .gitignore files are honoured in ``top``, below it and in its parents
+    up to the enclosing git work tree, each relative to its own folder."""
+    inherited = _parent_ignores(top)
+    stack: list[tuple[Path, list[tuple[Path, pathspec.PathSpec]]]] = [(top, inherited)]
+    while stack:
+        folder, ignores = stack.pop()
+        gitignore = folder / ".gitignore"
+        if gitignore.is_file():
+            spec = _read_ignore(gitignore)
+            if spec is not None:
+                ignores = [*ignores, (folder, spec)]
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.name in SKIPPED_DIRS or _ignored(path, True, ignores, exclude):
+                    continue
+                if entry.name.endswith(MARKDOWN_SUFFIXES):
+                    yield path  # reported as unreadable: a folder named like an article is a mistake
+                    continue
+                subfolders.append((path, ignores))
+            elif entry.name.endswith(MARKDOWN_SUFFIXES) and not _ignored(
+                path, False, ignores, exclude
+            ):
+                yield path
+        stack.extend(reversed(subfolders))
+
+
+def _ignored(
+    path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.PathSpec]], exclude: GlobSet
+) -> bool:
+    if exclude.matches(path, is_dir):
+        return True
+    for base, spec in ignores:
+        relative = path.relative_to(base).as_posix()
+        if spec.match_file(relative + "/" if is_dir else relative):
+            return True
+    return False
+
+
+def _read_ignore(file: Path) -> pathspec.PathSpec | None:
+    try:
+        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    if (top / ".git").exists():
+        return ignores
+    for parent in top.parents:
+        gitignore = parent / ".gitignore"
+        if gitignore.is_file():
+            spec = _read_ignore(gitignore)
+            if spec is not None:
+                ignores.insert(0, (parent, spec))
+        if (parent / ".git").exists():
+            break
+    else:
+        return []  # not inside a git work tree: parents' .gitignore files do not apply
+    return ignores
+
+
+def git_toplevel(folder: Path) -> Path | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
+
+
+def git_tracked_markdown(toplevel: Path) -> list[Path] | None:
+    """Markdown files in git's index (tracked or staged), or None outside git."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--", "*.md", "*.markdown"],
+            cwd=toplevel,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    names = out.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+    return [toplevel / name for name in names if name]

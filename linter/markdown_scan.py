@@ -1,0 +1,822 @@
+"""A fast line scanner for Markdown bodies, checked against markdown-it-py.
+
+:func:`scan` returns the same :class:`~linter.body.BodyStructure` as
+:func:`linter.markdown_ref.parse` (see that module for the meaning of every
+field and position) at a fraction of the cost, or -- when the body contains
+something it does not model faithfully -- simply returns ``parse(body, ...)``.
+:func:`try_scan` is the same but returns ``None`` instead of falling back.
+
+What the scanner models (CommonMark as markdown-it-py implements it)
+---------------------------------------------------------------------
+Top-level blocks only, one Python step per line, lines classified by their
+first non-blank character (lines starting with a letter are paragraph text and
+cost almost nothing):
+
+* blank lines; indented code (4+ columns, a tab in the indentation always
+  reaches 4) unless it continues a paragraph;
+* fenced code: ``````` or ``~~~`` (3+), info string (no backtick in a backtick
+  fence's info), closed by a fence of the same character, at least as long,
+  indented < 4 columns, followed by spaces only; unclosed runs to the end;
+* HTML blocks: markdown-it's own seven start/end conditions (kind 7 cannot
+  interrupt a paragraph); comments and ``<img>`` in them via
+  :func:`linter.markdown_ref.html_items`;
+* ATX headings (1-6 ``#`` then space/tab/end, up to 3 spaces of indent, closing
+  sequence removed exactly as markdown-it does), setext headings (``=``/``-``
+  underline under paragraph lines; ``---`` after a blank line and ``***``,
+  ``___``, ``- - -`` are thematic breaks), paragraphs and their interruption
+  rules;
+* single-line link reference definitions at the start of a paragraph.
+
+Inline content is only examined in the paragraphs and headings that contain
+``![`` or ``<`` (found with ``str.find`` over the whole body).  There the
+scanner runs a port of markdown-it's own inline rules that can hide or form an
+image/comment: backslash escapes, code spans, autolinks, inline HTML, links
+(whose text is scanned, whose destination is skipped) and images -- link label
+parsing with nesting, ``<dest>`` and raw destinations with balanced
+parentheses, titles, full/collapsed/shortcut references and the detection of
+undefined reference images.  Emphasis-only paragraphs are recognised when the
+paragraph is ``M X M`` with ``M`` one of ``*``, ``**``, ``_``, ``__`` and no
+``M`` character inside ``X`` (the span is then unambiguous).
+
+What makes it fall back to the reference parser (whole body)
+------------------------------------------------------------
+block quotes; anything that looks like a list item (``-``, ``*``, ``+``, ``1.``,
+``1)`` markers), since lists/quotes bring containers and lazy continuation;
+a link reference definition that could span lines (label, destination or
+title possibly continued on the next non-blank line); an emphasis-looking
+paragraph outside the simple form above (``*a* b *c*``, ``***x***``, ...);
+link labels nesting brackets or labels nested more than a few levels deep.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markdown_it.common.html_re import HTML_TAG_RE
+from markdown_it.common.utils import MD_TRIM_CHARS, isWhiteSpace, mdTrim, unescapeAll
+from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+from markdown_it.rules_block.html_block import HTML_SEQUENCES
+from markdown_it.rules_inline.autolink import AUTOLINK_RE, EMAIL_RE
+
+from . import markdown_ref
+from .body import (
+    Block,
+    BlockKind,
+    BodyStructure,
+    Comment,
+    EmphasisParagraph,
+    Heading,
+    Image,
+    ReferenceDefinition,
+)
+from .markdown_ref import (
+    HtmlComment,
+    HtmlImage,
+    html_items,
+    inline_html_item,
+    label_key,
+    label_name,
+    normalize_source,
+    setext_text,
+)
+
+__all__ = ["scan", "try_scan"]
+
+
+class _Fallback(Exception):
+    """The body holds something the scanner does not model."""
+
+
+def scan(body: str, first_line: int) -> BodyStructure:
+    """The structure of ``body`` (its first line is file line ``first_line``)."""
+    result = try_scan(body, first_line)
+    if result is None:
+        return markdown_ref.parse(body, first_line)
+    return result
+
+
+def try_scan(body: str, first_line: int) -> BodyStructure | None:
+    """Like :func:`scan`, but ``None`` where :func:`scan` falls back."""
+    try:
+        return _Scanner(normalize_source(body), first_line).run()
+    except _Fallback:
+        return None
+
+
+# Characters that give a line (after up to 3 spaces) a meaning other than
+# paragraph text; "" is an empty line.
+_SPECIAL = frozenset(["", " ", "\t", "#", "`", "~", "<", ">", "-", "*", "_", "+", "=", "["]) | {
+    str(d) for d in range(10)
+}
+# A paragraph starting with one of these may be an emphasis paragraph.
+_EMPHASIS_START = frozenset("*_" + MD_TRIM_CHARS)
+
+_ATX_RE = re.compile(r"#{1,6}(?=[ \t]|\Z)")
+_SETEXT_RE = re.compile(r"(?:=+|-+)[ \t]*")
+_HR_RE = re.compile(r"(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}")
+_ORDERED_RE = re.compile(r"[0-9]{1,9}[.)](?:[ \t]|\Z)")
+_INLINE_STOP_RE = re.compile(r"[\\`<\[!]")
+_LABEL_STOP_RE = re.compile(r"[\\`<\[\]!]")
+_RAW_DEST_RE = re.compile(r"[^\x00-\x20\x7f()\\]+")
+_MAX_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class _Definition:
+    label: str
+    url: str
+    title: str | None
+    line: int
+    column: int
+    url_line: int
+    url_column: int
+
+
+def _continues(line: str | None) -> bool:
+    return line is not None and bool(line.strip(" \t"))
+
+
+def _definition(s: str, next_line: str | None) -> tuple[str, str, str, int] | None:
+    """Port of markdown-it's ``reference`` rule for a definition on one line
+    ``s`` (starting at its ``[``): (raw label, url, title, url offset in s),
+    ``None`` when it is not a definition; raise when the next line could be
+    part of it."""
+    n = len(s)
+    i = 1
+    while i < n:
+        ch = s[i]
+        if ch == "[":
+            return None
+        if ch == "]":
+            break
+        i += 2 if ch == "\\" else 1
+    if i >= n:  # the label would go on on the next line
+        if _continues(next_line):
+            raise _Fallback
+        return None
+    label_end = i
+    if label_end + 1 >= n or s[label_end + 1] != ":":
+        return None
+    pos = label_end + 2
+    while pos < n and s[pos] in " \t":
+        pos += 1
+    if pos >= n:  # the destination would be on the next line
+        if _continues(next_line):
+            raise _Fallback
+        return None
+    dest = parseLinkDestination(s, pos, n)
+    if not dest.ok:
+        return None
+    url_at = pos + 1 if s[pos] == "<" else pos
+    dest_end = end = dest.pos
+    while end < n and s[end] in " \t":
+        end += 1
+    title = ""
+    if end >= n:
+        if _continues(next_line) and next_line is not None and (
+            next_line.lstrip(" \t")[:1] in ("'", '"', "(")
+        ):
+            raise _Fallback  # a title on the next line
+    else:
+        if end == dest_end:
+            return None
+        res = parseLinkTitle(s, end, n)
+        if res.ok:
+            end = res.pos
+            while end < n and s[end] in " \t":
+                end += 1
+            if end < n:
+                return None
+            title = res.str
+        elif res.can_continue and _continues(next_line):
+            raise _Fallback
+        else:
+            return None
+    raw = s[1:label_end]
+    if not label_key(raw):
+        return None
+    return raw, dest.str, title, url_at
+
+
+@dataclass
+class _ImageMatch:
+    label_start: int
+    label_end: int
+    end: int
+    url: str
+    url_at: int  # offset of the URL, -1 for a reference
+    title: str | None
+    definition: _Definition | None
+
+
+class _Scanner:
+    def __init__(self, src: str, first_line: int) -> None:
+        self.src = src
+        self.first_line = first_line
+        self.result = BodyStructure()
+        self.refs: dict[str, _Definition] = {}
+        self.depth = 0
+        self.cend = 0  # end of the inline content being scanned (markdown-it's len(src))
+        self._at_off = 0  # position cache for at()
+        self._at_line = 0
+        self._at_start = 0
+
+    # ------------------------------------------------------------ positions
+
+    def at(self, offset: int) -> tuple[int, int]:
+        """File (line, column) of an offset of the normalised body."""
+        src = self.src
+        if offset < self._at_off:
+            self._at_off = self._at_line = self._at_start = 0
+        newlines = src.count("\n", self._at_off, offset)
+        if newlines:
+            self._at_line += newlines
+            self._at_start = src.rfind("\n", 0, offset) + 1
+        self._at_off = offset
+        return self.first_line + self._at_line, offset - self._at_start + 1
+
+    # ------------------------------------------------------------ blocks
+
+    def run(self) -> BodyStructure:
+        src = self.src
+        result = self.result
+        lines = src.split("\n")
+        if not lines[-1].strip(" \t"):
+            lines.pop()  # markdown-it has no line for a final blank without "\n"
+        nlines = len(lines)
+        first_line = self.first_line
+        headings = result.headings
+        paragraphs: list[tuple[int, int, str]] = []  # (start, end, first char)
+        inline: list[tuple[int, int]] = []  # (start, end) of inline content, in order
+        html_blocks: list[tuple[int, int]] = []
+        first_kind: BlockKind = "other"
+        first_index = -1  # line of the first block, -1 while there is none
+        para = -1  # line where the open paragraph starts, -1 if none
+        para_off = 0
+        para_char = ""
+        end_re = _HR_RE  # the end condition of the HTML block being read
+        i = 0
+        off = 0  # offset of line i
+        while i < nlines:
+            ln = lines[i]
+            c = ln[:1]
+            if c not in _SPECIAL:  # paragraph text
+                if para < 0:
+                    para, para_off, para_char = i, off, c
+                    if first_index < 0:
+                        first_kind, first_index = "paragraph", i
+                off += len(ln) + 1
+                i += 1
+                continue
+            s = ln.lstrip(" \t")
+            ws = len(ln) - len(s)
+            if not s or (ws and (ws >= 4 or "\t" in ln[:ws])):
+                if not s:  # blank line
+                    if para >= 0:
+                        paragraphs.append((para_off, off - 1, para_char))
+                        inline.append((para_off, off - 1))
+                        para = -1
+                elif para < 0 and first_index < 0:
+                    first_kind, first_index = "code", i
+                off += len(ln) + 1
+                i += 1
+                continue
+            c = s[0]
+            if para >= 0 and c in "=-" and _SETEXT_RE.fullmatch(s):
+                content = src[para_off : off - 1]
+                start = para_off + len(content) - len(content.lstrip(MD_TRIM_CHARS))
+                content = mdTrim(content)
+                line, column = self.at(start)
+                headings.append(
+                    Heading(1 if c == "=" else 2, setext_text(content), line, column,
+                            first_line + i, setext=True)
+                )
+                inline.append((start, start + len(content)))
+                if first_index == para:
+                    first_kind = "heading"
+                para = -1
+                off += len(ln) + 1
+                i += 1
+                continue
+            kind = ""
+            if c == "#":
+                if _ATX_RE.match(s):
+                    kind = "atx"
+            elif c == "`" or c == "~":
+                k = len(s) - len(s.lstrip(c))
+                if k >= 3 and (c == "~" or "`" not in s[k:]):
+                    kind = "fence"
+            elif c == ">":
+                raise _Fallback
+            elif c == "<":
+                for start_re, html_end, can_interrupt in HTML_SEQUENCES:
+                    if start_re.search(s):
+                        if para < 0 or can_interrupt:
+                            kind = "html"
+                            end_re = html_end
+                        break
+            elif c in "*-_":
+                if _HR_RE.fullmatch(s):
+                    kind = "hr"
+                elif c != "_" and (len(s) == 1 or s[1] in " \t"):
+                    raise _Fallback  # list item
+            elif c == "+":
+                if len(s) == 1 or s[1] in " \t":
+                    raise _Fallback
+            elif c in "0123456789":
+                if _ORDERED_RE.match(s):
+                    raise _Fallback
+            elif c == "[" and para < 0:
+                nxt = lines[i + 1] if i + 1 < nlines else None
+                found = _definition(s, nxt)
+                if found is not None:
+                    raw, url, title, url_at = found
+                    line = first_line + i
+                    definition = _Definition(
+                        label_name(raw), url, title or None, line, ws + 1, line, ws + url_at + 1
+                    )
+                    self.refs.setdefault(label_key(raw), definition)
+                    result.definitions.append(
+                        ReferenceDefinition(definition.label, url, line, ws + 1)
+                    )
+                    off += len(ln) + 1
+                    i += 1
+                    continue
+            if not kind:  # paragraph text
+                if para < 0:
+                    para, para_off, para_char = i, off, c
+                    if first_index < 0:
+                        first_kind, first_index = "paragraph", i
+                off += len(ln) + 1
+                i += 1
+                continue
+            # a block that interrupts any open paragraph
+            if para >= 0:
+                paragraphs.append((para_off, off - 1, para_char))
+                inline.append((para_off, off - 1))
+                para = -1
+            if kind == "atx":
+                level = len(s) - len(s.lstrip("#"))
+                end = len(s)
+                while end > level and s[end - 1] in " \t":
+                    end -= 1
+                cut = end
+                while cut > level and s[cut - 1] == "#":
+                    cut -= 1
+                if cut > level and s[cut - 1] in " \t":
+                    end = cut
+                headings.append(
+                    Heading(level, mdTrim(s[level:end]), first_line + i, ws + 1, first_line + i)
+                )
+                inline.append((off + ws + level, off + ws + end))
+                if first_index < 0:
+                    first_kind, first_index = "heading", i
+                off += len(ln) + 1
+                i += 1
+                continue
+            start_off = off
+            j = i + 1
+            if kind == "fence":
+                marker = s[0]
+                size = len(s) - len(s.lstrip(marker))
+                while j < nlines:
+                    t = lines[j].lstrip(" \t")
+                    j += 1
+                    if t[:1] != marker:
+                        continue
+                    indent = len(lines[j - 1]) - len(t)
+                    if indent >= 4 or "\t" in lines[j - 1][:indent]:
+                        continue
+                    rest = t.lstrip(marker)
+                    if len(t) - len(rest) >= size and not rest.strip(" \t"):
+                        break
+                if first_index < 0:
+                    first_kind, first_index = "code", i
+            elif kind == "html":
+                if not end_re.search(s):
+                    while j < nlines:
+                        t = lines[j].lstrip(" \t")
+                        if end_re.search(t):
+                            if t:
+                                j += 1
+                            break
+                        j += 1
+                if first_index < 0:
+                    first_kind, first_index = "html", i
+            else:  # hr
+                if first_index < 0:
+                    first_kind, first_index = "hr", i
+            while i < j:
+                off += len(lines[i]) + 1
+                i += 1
+            if kind == "html":
+                html_blocks.append((start_off, off))
+        if para >= 0:
+            paragraphs.append((para_off, off - 1, para_char))
+            inline.append((para_off, off - 1))
+
+        if first_index >= 0:
+            result.first_block = Block(first_kind, first_line + first_index)
+        for start, end, char in paragraphs:
+            if char in _EMPHASIS_START:
+                self._emphasis(start, end)
+        for start, end in html_blocks:
+            for item in html_items(src[start:end]):
+                self._add_html(item, start)
+        self._inline_blocks(inline)
+        result.images.sort(key=lambda image: (image.line, image.column))
+        result.comments.sort(key=lambda comment: (comment.line, comment.column))
+        return result
+
+    def _emphasis(self, start: int, end: int) -> None:
+        """Record the paragraph [start, end) if it is one emphasis span."""
+        raw = self.src[start:end]
+        content = raw.lstrip(MD_TRIM_CHARS)
+        start += len(raw) - len(content)
+        content = content.rstrip(MD_TRIM_CHARS)
+        if len(content) < 3:
+            return
+        marker = content[0]
+        if marker not in "*_" or content[-1] != marker:
+            return
+        n = len(content) - len(content.lstrip(marker))
+        if n == len(content):
+            return
+        if n > 2 or len(content) - len(content.rstrip(marker)) != n:
+            raise _Fallback
+        inner = content[n:-n]
+        if marker in inner:
+            raise _Fallback
+        if isWhiteSpace(ord(inner[0])) or isWhiteSpace(ord(inner[-1])):
+            return  # the markers cannot open/close: no emphasis at all
+        if inner[-1] == "\\":
+            raise _Fallback
+        line, column = self.at(start)
+        self.result.emphasis_paragraphs.append(
+            EmphasisParagraph(mdTrim(inner), line, column, n == 2)
+        )
+
+    # ------------------------------------------------------------ inline
+
+    def _inline_blocks(self, blocks: list[tuple[int, int]]) -> None:
+        src = self.src
+        hits: list[int] = []
+        for needle in ("![", "<"):
+            p = src.find(needle)
+            while p >= 0:
+                hits.append(p)
+                p = src.find(needle, p + 1)
+        if not hits:
+            return
+        hits.sort()
+        h = 0
+        for start, end in blocks:
+            while h < len(hits) and hits[h] < start:
+                h += 1
+            if h == len(hits):
+                break
+            if hits[h] >= end:
+                continue
+            raw = src[start:end]
+            content = raw.lstrip(MD_TRIM_CHARS)
+            start += len(raw) - len(content)
+            end = start + len(content.rstrip(MD_TRIM_CHARS))
+            self.cend = end
+            self._tokenize(start, end)
+
+    def _tokenize(self, pos: int, maximum: int) -> None:
+        """markdown-it's inline tokenizer, reduced to the rules that matter."""
+        src = self.src
+        while pos < maximum:
+            m = _INLINE_STOP_RE.search(src, pos, maximum)
+            if m is None:
+                return
+            pos = m.start()
+            ch = src[pos]
+            if ch == "\\":
+                pos = self._escape(pos, maximum)
+            elif ch == "`":
+                pos = self._backtick(pos, maximum)
+            elif ch == "[":
+                link = self._link(pos, maximum)
+                if link is None:
+                    pos += 1
+                else:
+                    self._tokenize(link[0], link[1])
+                    pos = link[2]
+            elif ch == "!":
+                image = self._image(pos, maximum)
+                if image is None:
+                    self._undefined(pos, maximum)
+                    pos += 1
+                else:
+                    self._add_image(pos, image)
+                    pos = image.end
+            else:  # "<"
+                end = self._autolink(pos, maximum)
+                if end < 0:
+                    tag = self._html(pos, maximum)
+                    if tag is None:
+                        end = pos + 1
+                    else:
+                        item = inline_html_item(tag.group(0))
+                        if item is not None:
+                            self._add_html(item, pos)
+                        end = tag.end()
+                pos = end
+
+    def _skip(self, pos: int, maximum: int) -> int:
+        """markdown-it's ``skipToken`` (validation mode) at ``pos``."""
+        ch = self.src[pos]
+        if ch == "\\":
+            return self._escape(pos, maximum)
+        if ch == "`":
+            return self._backtick(pos, maximum)
+        if ch == "[":
+            link = self._link(pos, maximum)
+            return pos + 1 if link is None else link[2]
+        if ch == "!":
+            image = self._image(pos, maximum)
+            return pos + 1 if image is None else image.end
+        if ch == "<":
+            end = self._autolink(pos, maximum)
+            if end < 0:
+                tag = self._html(pos, maximum)
+                end = pos + 1 if tag is None else tag.end()
+            return end
+        return pos + 1
+
+    def _escape(self, pos: int, maximum: int) -> int:
+        src = self.src
+        pos += 1
+        if pos >= maximum:
+            return pos
+        if src[pos] == "\n":
+            pos += 1
+            while pos < maximum and src[pos] in " \t":
+                pos += 1
+            return pos
+        return pos + 1
+
+    def _backtick(self, pos: int, maximum: int) -> int:
+        src = self.src
+        after = pos + 1
+        while after < maximum and src[after] == "`":
+            after += 1
+        size = after - pos
+        end = after
+        while (start := src.find("`", end)) != -1 and start < maximum:
+            end = start + 1
+            while end < len(src) and src[end] == "`":
+                end += 1
+            if end > maximum:
+                break
+            if end - start == size:
+                return end
+        return after
+
+    def _autolink(self, pos: int, maximum: int) -> int:
+        src = self.src
+        close = src.find(">", pos + 1, maximum)
+        if close < 0 or src.find("<", pos + 1, close) >= 0:
+            return -1
+        url = src[pos + 1 : close]
+        if AUTOLINK_RE.search(url) is not None or EMAIL_RE.search(url) is not None:
+            return close + 1
+        return -1
+
+    def _html(self, pos: int, maximum: int) -> re.Match[str] | None:
+        src = self.src
+        if pos + 2 >= maximum:
+            return None
+        ch = src[pos + 1]
+        if ch not in "!?/" and not ("a" <= ch <= "z" or "A" <= ch <= "Z"):
+            return None
+        return HTML_TAG_RE.match(src, pos, self.cend)
+
+    def _label_end(self, start: int, maximum: int, disable_nested: bool) -> int:
+        """markdown-it's ``parseLinkLabel``."""
+        src = self.src
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise _Fallback
+        try:
+            pos = start + 1
+            level = 1
+            while pos < maximum:
+                ch = src[pos]
+                if ch == "]":
+                    level -= 1
+                    if level == 0:
+                        return pos
+                    pos += 1
+                elif ch == "[":
+                    after = self._skip(pos, maximum)
+                    if after == pos + 1:
+                        level += 1
+                    elif disable_nested:
+                        return -1
+                    pos = after
+                elif ch in "\\`<!":
+                    pos = self._skip(pos, maximum)
+                else:
+                    m = _LABEL_STOP_RE.search(src, pos + 1, maximum)
+                    pos = maximum if m is None else m.start()
+            return -1
+        finally:
+            self.depth -= 1
+
+    def _dest(self, pos: int, maximum: int) -> tuple[bool, str, int]:
+        """markdown-it's ``parseLinkDestination`` with a regex fast path."""
+        src = self.src
+        if src[pos] != "<":
+            m = _RAW_DEST_RE.match(src, pos, maximum)
+            if m is not None:
+                end = m.end()
+                if end >= maximum or src[end] not in "(\\":
+                    return True, unescapeAll(m.group(0)), end
+        res = parseLinkDestination(src, pos, maximum)
+        return res.ok, res.str, res.pos
+
+    def _skip_space(self, pos: int, maximum: int) -> int:
+        src = self.src
+        while pos < maximum and src[pos] in " \t\n":
+            pos += 1
+        return pos
+
+    def _reference(
+        self, pos: int, maximum: int, label_start: int, label_end: int
+    ) -> tuple[str, int]:
+        """The label and end of the reference part after ``[label]``."""
+        src = self.src
+        label = ""
+        if pos < maximum and src[pos] == "[":
+            end2 = self._label_end(pos, maximum, False)
+            if end2 >= 0:
+                label = src[pos + 1 : end2]
+                pos = end2 + 1
+            else:
+                pos = label_end + 1
+        else:
+            pos = label_end + 1
+        if not label:
+            label = src[label_start:label_end]
+        return label, pos
+
+    def _link(self, pos: int, maximum: int) -> tuple[int, int, int] | None:
+        """markdown-it's ``link`` rule: (label start, label end, end)."""
+        src = self.src
+        label_start = pos + 1
+        label_end = self._label_end(pos, maximum, True)
+        if label_end < 0:
+            return None
+        pos = label_end + 1
+        parse_reference = True
+        if pos < maximum and src[pos] == "(":
+            parse_reference = False
+            pos = self._skip_space(pos + 1, maximum)
+            if pos >= maximum:
+                return None
+            ok, _url, dest_end = self._dest(pos, maximum)
+            if ok:
+                pos = dest_end
+                start = pos
+                pos = self._skip_space(pos, maximum)
+                if pos < maximum and start != pos:
+                    res = parseLinkTitle(src, pos, maximum)
+                    if res.ok:
+                        pos = self._skip_space(res.pos, maximum)
+            if pos >= maximum or src[pos] != ")":
+                parse_reference = True
+            pos += 1
+        if parse_reference:
+            if not self.refs:
+                return None
+            label, pos = self._reference(pos, maximum, label_start, label_end)
+            if label_key(label) not in self.refs:
+                return None
+        return label_start, label_end, pos
+
+    def _image(self, pos: int, maximum: int) -> _ImageMatch | None:
+        """markdown-it's ``image`` rule."""
+        src = self.src
+        if pos + 1 < maximum and src[pos + 1] != "[":
+            return None
+        label_start = pos + 2
+        label_end = self._label_end(pos + 1, maximum, False)
+        if label_end < 0:
+            return None
+        pos = label_end + 1
+        if pos < maximum and src[pos] == "(":
+            pos = self._skip_space(pos + 1, maximum)
+            if pos >= maximum:
+                return None
+            dest_at = pos
+            ok, url, dest_end = self._dest(pos, maximum)
+            if ok:
+                pos = dest_end
+            else:
+                url = ""
+            start = pos
+            pos = self._skip_space(pos, maximum)
+            title = ""
+            if pos < maximum and start != pos:
+                res = parseLinkTitle(src, pos, maximum)
+                if res.ok:
+                    title = res.str
+                    pos = self._skip_space(res.pos, maximum)
+            if pos >= maximum or src[pos] != ")":
+                return None
+            url_at = dest_at + 1 if ok and src[dest_at] == "<" else dest_at
+            return _ImageMatch(label_start, label_end, pos + 1, url, url_at, title or None, None)
+        if not self.refs:
+            return None
+        label, pos = self._reference(pos, maximum, label_start, label_end)
+        definition = self.refs.get(label_key(label))
+        if definition is None:
+            return None
+        return _ImageMatch(
+            label_start, label_end, pos, definition.url, -1, definition.title, definition
+        )
+
+    def _undefined(self, pos: int, maximum: int) -> None:
+        """Report ``![alt][ref]``/``![alt][]``/``![alt]`` left as text."""
+        src = self.src
+        if not src.startswith("![", pos):
+            return
+        label_end = self._label_end(pos + 1, maximum, False)
+        if label_end < 0:
+            return
+        after = label_end + 1
+        if after < maximum and src[after] == "(":
+            return
+        label, _ = self._reference(after, maximum, pos + 2, label_end)
+        if not label_key(label):
+            return
+        line, column = self.at(pos)
+        self.result.images.append(
+            Image(
+                url="",
+                alt=mdTrim(src[pos + 2 : label_end]),
+                line=line,
+                column=column,
+                kind="reference",
+                reference=label_name(label),
+                defined=False,
+            )
+        )
+
+    # ------------------------------------------------------------ records
+
+    def _add_image(self, pos: int, image: _ImageMatch) -> None:
+        line, column = self.at(pos)
+        alt = mdTrim(self.src[image.label_start : image.label_end])
+        definition = image.definition
+        if definition is None:
+            url_line, url_column = self.at(image.url_at)
+            record = Image(
+                url=image.url,
+                alt=alt,
+                line=line,
+                column=column,
+                kind="inline",
+                title=image.title,
+                url_line=url_line,
+                url_column=url_column,
+            )
+        else:
+            record = Image(
+                url=definition.url,
+                alt=alt,
+                line=line,
+                column=column,
+                kind="reference",
+                title=definition.title,
+                reference=definition.label,
+                url_line=definition.url_line,
+                url_column=definition.url_column,
+            )
+        self.result.images.append(record)
+
+    def _add_html(self, item: HtmlComment | HtmlImage, offset: int) -> None:
+        line, column = self.at(offset + item.start)
+        if isinstance(item, HtmlComment):
+            end_line = self.at(offset + item.end - 1)[0]
+            self.result.comments.append(Comment(item.text, line, column, end_line))
+            return
+        url_line = url_column = 0
+        if item.url_start >= 0:
+            url_line, url_column = self.at(offset + item.url_start)
+        self.result.images.append(
+            Image(
+                url=item.url,
+                alt=item.alt,
+                line=line,
+                column=column,
+                kind="html",
+                title=item.title,
+                url_line=url_line,
+                url_column=url_column,
+            )
+        )

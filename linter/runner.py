@@ -1,0 +1,559 @@
+"""Files to findings: load each document once, run the enabled rules, then
+the collection rules over every document, then suppressions and per-file
+ignores, and stamp each problem with its rule's code, name and severity.
+
+Per-file work is cached (:mod:`linter.cache`) and spread over a process pool
+for large inputs; the output does not depend on either.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+from typing import Any
+
+from linter import __version__
+from linter.config import Config, RuleSettings, resolve_rule_settings
+from linter.discovery import (
+    GlobSet,
+    SourceFile,
+    display_path,
+    expand_paths,
+    git_toplevel,
+    git_tracked_markdown,
+    walk_markdown,
+)
+from linter.document import Document, parse_document, read_document
+from linter.findings import Finding, Problem, RunResult, Severity
+from linter.registry import Registry, load_registry
+from linter.rules.base import CollectionRule, CoreRule, Rule, RunContext
+from linter.schema import SchemaValidator, bundled_schema_path
+from linter.suppressions import Suppression, find_suppressions
+
+PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
+CHUNK_SIZE = 250
+
+
+@dataclass
+class FileResult:
+    """What one file contributed: its unsuppressed problems by code, its facts
+    for collection rules and its suppression comments.  ``full`` is False when
+    only facts were gathered (a file in the collection but not checked)."""
+
+    path: str
+    problems: list[tuple[str, Problem]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    suppressions: list[Suppression] = field(default_factory=list)
+    full: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "problems": [
+                [code, p.line, p.column, p.end_line, p.end_column, p.message, p.subject]
+                for code, p in self.problems
+            ],
+            "facts": self.facts,
+            "suppressions": [s.to_json() for s in self.suppressions],
+            "full": self.full,
+        }
+
+    @classmethod
+    def from_json(cls, path: str, raw: dict[str, Any]) -> FileResult:
+        return cls(
+            path,
+            [
+                (code, Problem(line, column, message, end_line, end_column, subject=subject))
+                for code, line, column, end_line, end_column, message, subject in raw["problems"]
+            ],
+            dict(raw["facts"]),
+            [Suppression.from_json(s) for s in raw["suppressions"]],
+            bool(raw["full"]),
+        )
+
+
+def is_selected(code: str, name: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """Longest matching selector wins; on a tie, ignore wins."""
+
+    def best(selectors: Sequence[str]) -> int:
+        score = -1
+        for selector in selectors:
+            if selector == "ALL":
+                score = max(score, 0)
+            elif selector == name:
+                score = max(score, len(code) + 1)
+            elif code.startswith(selector):
+                score = max(score, len(selector))
+        return score
+
+    chosen, dropped = best(select), best(ignore)
+    return chosen >= 0 and chosen > dropped
+
+
+class UsageError(Exception):
+    """Bad paths, config or schema: exit status 2."""
+
+
+class Linter:
+    """The rules of one run, configured; built once per process."""
+
+    def __init__(
+        self, config: Config, registry: Registry | None = None, cwd: Path | None = None
+    ) -> None:
+        from linter.config import ConfigError
+        from linter.schema import SchemaError
+
+        self.config = config
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.registry = registry if registry is not None else load_registry()
+        try:
+            self.settings: dict[str, RuleSettings] = resolve_rule_settings(
+                config, self.registry.rules, self.registry.names
+            )
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+        self.context = RunContext(site_root=self._site_root(), config_root=config.root)
+        self.enabled: dict[str, type[Rule]] = {}
+        for code, rule in self.registry.rules.items():
+            settings = self.settings.get(code)
+            if (settings is None or settings.enabled) and is_selected(
+                code, rule.name, config.select, config.ignore
+            ):
+                self.enabled[code] = rule
+        self.rules: list[Rule] = []
+        self.collection_rules: list[CollectionRule] = []
+        for code, rule_class in self.enabled.items():
+            options = self.settings[code].options if code in self.settings else {}
+            instance = rule_class(options, self.context)
+            if isinstance(instance, CollectionRule):
+                self.collection_rules.append(instance)
+            elif not isinstance(instance, CoreRule) and type(instance).check is not Rule.check:
+                self.rules.append(instance)
+        self.core_codes = {c for c, r in self.enabled.items() if issubclass(r, CoreRule)}
+        self.validate_schema = any(code.startswith("FM2") for code in self.core_codes)
+        self.collection_globs = [
+            (GlobSet(config.root, c.include), GlobSet(config.root, c.exclude), c.schema)
+            for c in config.collections
+        ]
+        self.per_file_ignores = [
+            (GlobSet(config.root, [glob]), codes) for glob, codes in config.per_file_ignores
+        ]
+        self.validators: dict[Path, SchemaValidator] = {}
+        if self.validate_schema:
+            try:
+                for schema in {self._default_schema(), *(c.schema for c in config.collections)}:
+                    if schema is not None:
+                        self._validator(schema)
+            except SchemaError as error:
+                raise UsageError(str(error)) from None
+
+    # -- configuration helpers
+
+    def _site_root(self) -> Path:
+        if self.config.site_root is not None:
+            return self.config.site_root
+        if self.config.source is not None:
+            return self.config.source.parent
+        return git_toplevel(self.cwd) or self.cwd
+
+    def _default_schema(self) -> Path:
+        return self.config.schema or bundled_schema_path()
+
+    def _validator(self, schema: Path) -> SchemaValidator:
+        validator = self.validators.get(schema)
+        if validator is None:
+            validator = SchemaValidator(schema, allow_remote_refs=self.config.allow_remote_refs)
+            self.validators[schema] = validator
+        return validator
+
+    def schema_for(self, file: Path | None) -> Path:
+        if file is not None:
+            for include, exclude, schema in self.collection_globs:
+                if include.matches(file) and not exclude.matches(file):
+                    return schema or self._default_schema()
+        return self._default_schema()
+
+    def severity(self, code: str) -> Severity:
+        settings = self.settings.get(code)
+        if settings is not None and settings.severity is not None:
+            return settings.severity
+        rule = self.registry.rules.get(code)
+        return rule.severity if rule is not None else Severity.ERROR
+
+    def cache_key(self) -> str:
+        from linter.cache import ResultCache
+
+        schemas = []
+        for path in sorted(self.validators):
+            try:
+                stat = path.stat()
+                schemas.append((str(path), stat.st_size, stat.st_mtime_ns))
+            except OSError:
+                schemas.append((str(path), 0, 0))
+        return ResultCache.make_key(
+            __version__,
+            self.config,
+            sorted(self.enabled),
+            sorted((c, r.origin) for c, r in self.enabled.items()),
+            sorted((c, repr(s)) for c, s in self.settings.items()),
+            schemas,
+            str(self.context.site_root),
+        )
+
+    # -- per file
+
+    def lint_source(self, source: SourceFile, full: bool = True) -> FileResult:
+        doc = read_document(source.file, source.display, self.config.limits)
+        return self.lint_document(doc, full)
+
+    def lint_document(self, doc: Document, full: bool = True) -> FileResult:
+        result = FileResult(doc.path, full=full)
+        for rule in self.collection_rules:
+            try:
+                fact = rule.collect(doc)
+            except Exception as error:  # noqa: BLE001 - a rule crash is a finding, never a traceback
+                result.problems.append(("FM001", _crash(rule, error)))
+                continue
+            if fact is not None:
+                result.facts[rule.code] = fact
+        if not full:
+            return result
+        fm = doc.front_matter
+        if self.validate_schema and fm is not None and fm.data is not None:
+            validator = self._validator(self.schema_for(doc.file))
+            # a value the loader already reported (an unsafe tag, say) is not reported twice
+            reported = {(p.line, p.column) for p in doc.core_problems}
+            doc.core_problems.extend(
+                p
+                for p in validator.validate(fm.data, fm.positions, fm.start_line)
+                if (p.line, p.column) not in reported
+            )
+        for problem in doc.core_problems:
+            if problem.code in self.core_codes:
+                result.problems.append((problem.code, problem))
+        for rule in self.rules:
+            try:
+                for problem in rule.check(doc):
+                    result.problems.append((problem.code or rule.code, problem))
+            except Exception as error:  # noqa: BLE001
+                result.problems.append(("FM001", _crash(rule, error)))
+        if doc.text is not None:
+            result.suppressions = find_suppressions(doc)
+        return result
+
+    # -- over the collection
+
+    def finish(self, results: dict[str, FileResult], checked: Sequence[SourceFile]) -> list[Finding]:
+        checked_paths = frozenset(s.display for s in checked)
+        extra: dict[str, list[tuple[str, Problem]]] = {}
+        for rule in self.collection_rules:
+            facts = {path: r.facts[rule.code] for path, r in results.items() if rule.code in r.facts}
+            try:
+                problems: Iterable[Problem] = list(rule.finish(facts, checked_paths))
+            except Exception as error:  # noqa: BLE001
+                problems = [
+                    Problem(1, 1, _crash(rule, error).message, path=path) for path in checked_paths
+                ]
+                for problem in problems:
+                    extra.setdefault(problem.path or "", []).append(("FM001", problem))
+                continue
+            for problem in problems:
+                if problem.path in checked_paths:
+                    extra.setdefault(problem.path, []).append((problem.code or rule.code, problem))
+        findings: list[Finding] = []
+        for source in checked:
+            result = results[source.display]
+            problems = result.problems + extra.get(source.display, [])
+            findings.extend(self._stamp(source, problems, result.suppressions))
+        findings.sort(key=lambda f: f.sort_key)
+        return findings
+
+    def _stamp(
+        self,
+        source: SourceFile,
+        problems: list[tuple[str, Problem]],
+        suppressions: list[Suppression],
+    ) -> list[Finding]:
+        ignored = [codes for globs, codes in self.per_file_ignores if globs.matches(source.file)]
+        used = [False] * len(suppressions)
+        kept: list[Finding] = []
+        for code, problem in problems:
+            if code not in self.enabled:
+                continue
+            if any(code.startswith(prefix) for codes in ignored for prefix in codes):
+                continue
+            name = self._name(code)
+            hidden = False
+            for index, suppression in enumerate(suppressions):
+                if suppression.covers(code, name, problem.line):
+                    used[index] = hidden = True
+            if hidden:
+                continue
+            kept.append(self._finding(source.display, code, problem))
+        for index, suppression in enumerate(suppressions):
+            unknown = [c for c in suppression.codes if not self.registry.is_known_selector(c)]
+            if unknown and "FM003" in self.enabled:
+                kept.append(
+                    self._finding(
+                        source.display,
+                        "FM003",
+                        Problem(
+                            suppression.line,
+                            suppression.column,
+                            f"suppression names unknown rule code(s) {', '.join(unknown)}; "
+                            "expected codes such as FM306, prefixes such as FM3, or rule names "
+                            "(see `fmlint rules`)",
+                        ),
+                    )
+                )
+            elif not used[index] and "FM002" in self.enabled and self._judged(suppression):
+                what = " ".join(suppression.codes) or "every rule"
+                kept.append(
+                    self._finding(
+                        source.display,
+                        "FM002",
+                        Problem(
+                            suppression.line,
+                            suppression.column,
+                            f"unused suppression of {what}: nothing was reported there; "
+                            "remove the comment",
+                            subject=what,
+                        ),
+                    )
+                )
+        return kept
+
+    def _judged(self, suppression: Suppression) -> bool:
+        """A suppression is judged unused only when every rule it names ran."""
+        for selector in suppression.codes:
+            targets = [
+                code
+                for code, rule in self.registry.rules.items()
+                if code.startswith(selector) or rule.name == selector
+            ]
+            if not targets or not all(code in self.enabled for code in targets):
+                return False
+        return True
+
+    def _name(self, code: str) -> str:
+        rule = self.registry.rules.get(code)
+        return rule.name if rule is not None else code.lower()
+
+    def _finding(self, path: str, code: str, problem: Problem) -> Finding:
+        end_line = problem.end_line or problem.line
+        end_column = problem.end_column or problem.column
+        return Finding(
+            path=path,
+            line=problem.line,
+            column=problem.column,
+            end_line=end_line,
+            end_column=end_column,
+            rule=code,
+            name=self._name(code),
+            severity=problem.severity or self.severity(code),
+            message=problem.message,
+            subject=problem.subject,
+            fix=problem.fix,
+        )
+
+
+def _crash(rule: Rule, error: Exception) -> Problem:
+    return Problem(
+        1,
+        1,
+        f"rule {rule.code} ({rule.name}, from {rule.origin}) failed on this file and checked "
+        f"nothing: {type(error).__name__}: {error}",
+        subject=rule.code,
+    )
+
+
+# -- running over many files
+
+
+_WORKER: Linter | None = None
+
+
+def _lint_chunk(chunk: list[tuple[SourceFile, bool]]) -> list[FileResult]:
+    assert _WORKER is not None
+    return [_WORKER.lint_source(source, full) for source, full in chunk]
+
+
+def _init_worker(config: Config, cwd: Path) -> None:  # pragma: no cover - spawn only
+    global _WORKER
+    _WORKER = Linter(config, cwd=cwd)
+
+
+def _run_parallel(
+    linter: Linter, todo: list[tuple[SourceFile, bool]], jobs: int
+) -> Iterable[FileResult]:
+    global _WORKER
+    chunks = [todo[i : i + CHUNK_SIZE] for i in range(0, len(todo), CHUNK_SIZE)]
+    if "fork" in get_all_start_methods():
+        # the workers inherit the configured linter: no re-import, no re-validation of schemas
+        _WORKER = linter
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork"))
+    else:  # pragma: no cover
+        executor = ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(linter.config, linter.cwd)
+        )
+    with executor:
+        for results in executor.map(_lint_chunk, chunks):
+            yield from results
+
+
+def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[SourceFile]:
+    """The documents collection rules compare, the checked files first.
+
+    * ``collection-roots`` when configured (folders are walked like command
+      line folders; a root that does not exist is a usage error);
+    * else, inside a git work tree, every Markdown file in git's index (tracked
+      or staged: what a commit will hold), so a pre-commit run on a few changed
+      files still compares them with the whole repository; files deleted from
+      the work tree, files under always-skipped folders (``node_modules``,
+      ``vendor``, ``_site``...) and files the config excludes are left out;
+    * else (outside git) the checked paths.
+
+    A file reached by two paths (a symbolic link, ``../`` in a path) counts
+    once, under its checked name, so it is never a duplicate of itself."""
+    import stat as stat_module
+
+    from linter.discovery import SKIPPED_DIRS
+
+    config, cwd = linter.config, linter.cwd
+    exclude = GlobSet(config.root, config.exclude)
+    files: list[Path] = []
+    if config.collection_roots:
+        for root in config.collection_roots:
+            if root.is_dir():
+                files.extend(walk_markdown(root, exclude))
+            elif root.exists():
+                files.append(root)
+            else:
+                where = f"{config.source}: " if config.source else ""
+                raise UsageError(f"{where}`collection-roots`: {root}: no such file or directory")
+    else:
+        top = git_toplevel(cwd)
+        tracked = git_tracked_markdown(top) if top is not None else None
+        if top is None or tracked is None:
+            return list(checked)
+        for file in tracked:
+            parts = file.relative_to(top).parts[:-1]
+            if not exclude.matches(file) and not any(part in SKIPPED_DIRS for part in parts):
+                files.append(file)
+    seen: set[tuple[int, int]] = set()
+    for source in checked:
+        try:
+            info = os.stat(source.file)
+        except OSError:
+            continue
+        if info.st_ino:
+            seen.add((info.st_dev, info.st_ino))
+    sources = {s.display: s for s in checked}
+    for file in files:
+        try:
+            info = os.stat(file)
+        except OSError:
+            continue  # in git's index but deleted (or a broken link): not in the collection
+        if not stat_module.S_ISREG(info.st_mode):
+            continue
+        if info.st_ino:
+            identity = (info.st_dev, info.st_ino)
+            if identity in seen:
+                continue
+            seen.add(identity)
+        shown = display_path(file, cwd)
+        sources.setdefault(shown, SourceFile(file, shown))
+    return list(sources.values())
+
+
+def run(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    cwd: Path | None = None,
+    linter: Linter | None = None,
+    progress: Any = None,
+) -> RunResult:
+    """Lint ``paths`` (files or folders).  Raises UsageError for bad paths,
+    config or schema."""
+    from linter.discovery import PathError
+
+    started = time.perf_counter()
+    linter = linter or Linter(config, cwd=cwd)
+    try:
+        checked = expand_paths(paths, linter.cwd, GlobSet(config.root, config.exclude))
+    except PathError as error:
+        raise UsageError(str(error)) from None
+    everything = collection_sources(linter, checked) if linter.collection_rules else list(checked)
+    checked_names = {s.display for s in checked}
+
+    cache = None
+    if use_cache:
+        from linter.cache import ResultCache
+
+        cache = ResultCache(config.cache_path, linter.cache_key())
+        cache.load()
+
+    results: dict[str, FileResult] = {}
+    todo: list[tuple[SourceFile, bool]] = []
+    stats: dict[str, tuple[int, int]] = {}
+    for source in everything:
+        full = source.display in checked_names
+        if cache is not None:
+            try:
+                info = os.stat(source.file)
+                stats[source.display] = (info.st_size, info.st_mtime_ns)
+                raw = cache.get(str(source.file), info.st_size, info.st_mtime_ns)
+                if raw is not None:
+                    cached = FileResult.from_json(source.display, raw)
+                    if cached.full or not full:
+                        results[source.display] = cached
+                        continue
+            except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+                pass  # a cache entry is never trusted blindly: read the file again
+        todo.append((source, full))
+
+    jobs = jobs or os.cpu_count() or 1
+    produced: Iterable[FileResult]
+    if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+        produced = _run_parallel(linter, todo, jobs)
+    else:
+        produced = (linter.lint_source(source, full) for source, full in todo)
+    by_display = {s.display: s for s, _ in todo}
+    for done, result in enumerate(produced, 1):
+        results[result.path] = result
+        if cache is not None and result.path in stats:
+            size, mtime = stats[result.path]
+            cache.put(str(by_display[result.path].file), size, mtime, result.to_json())
+        if progress is not None:
+            progress(done, len(todo))
+    if cache is not None:
+        cache.save()
+
+    findings = linter.finish(results, checked)
+    return RunResult(
+        findings=findings,
+        files_checked=len(checked),
+        duration=time.perf_counter() - started,
+        version=__version__,
+        rules={code: rule.info() for code, rule in linter.enabled.items()},
+        paths=[s.display for s in checked],
+    )
+
+
+def lint_text(
+    text: str, path: str = "<text>", config: Config | None = None, linter: Linter | None = None
+) -> list[Finding]:
+    """Lint one text (for programs that write articles); collection rules see
+    only this document."""
+    linter = linter or Linter(config or Config(root=Path.cwd()))
+    doc = parse_document(text, path, None, linter.config.limits)
+    result = linter.lint_document(doc)
+    source = SourceFile(Path(path).resolve(), path)
+    return linter.finish({path: result}, [source])
