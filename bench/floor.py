@@ -38,7 +38,7 @@ EMPTY_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:---|\.\.\.)[ \t]*\r?$", re.
 
 
 def markdown_files(top: str) -> list[str]:
-    found = []
+    found: list[str] = []
     for folder, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
         found.extend(os.path.join(folder, f) for f in files if f.endswith(SUFFIXES))
@@ -80,8 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
     loader = yaml.CSafeLoader  # AttributeError without libyaml: the floor needs the C loader
 
-    counts = {"files": 0, "valid": 0, "invalid": 0, "errors": 0,
-              "no_front_matter": 0, "yaml_errors": 0, "not_a_mapping": 0}
+    counts: dict[str, float] = {
+        "files": 0,
+        "valid": 0,
+        "invalid": 0,
+        "errors": 0,
+        "no_front_matter": 0,
+        "yaml_errors": 0,
+        "not_a_mapping": 0,
+    }
     for path in markdown_files(str(args.dir)):
         counts["files"] += 1
         with open(path, "rb") as handle:
@@ -96,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             yaml_text = match.group(1)
         try:
-            data = yaml.load(yaml_text, Loader=loader)  # noqa: S506 - CSafeLoader is safe
-        except yaml.YAMLError:
+            data = yaml.load(yaml_text, Loader=loader)
+        except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+            # ValueError: a timestamp that is no date, e.g. 2024-13-45T08:24:49Z
             counts["yaml_errors"] += 1
             counts["invalid"] += 1
             continue
@@ -109,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             errors = sum(1 for _ in validator.iter_errors(rfc3339(data)))
-        except Exception:  # e.g. non-string keys the validator cannot handle
+        except (TypeError, ValueError):  # e.g. non-string keys the validator cannot handle
             errors = 1
         counts["errors"] += errors
         counts["valid" if errors == 0 else "invalid"] += 1

@@ -13,8 +13,8 @@ JSON it checksums.  Never trusted, never fatal:
   format, or whose JSON has the wrong shape or config key is ignored as a
   whole (and replaced on the next save): the checksum catches any change not
   made by fmlint, including a well-formed entry with wrong types;
-* even under a matching checksum, an entry of the wrong shape (see
-  :func:`is_result`) is dropped and its file read again;
+* even under a matching checksum, an entry the runner cannot parse back
+  (``FileResult.from_json`` is strict) is dropped and its file read again;
 * "racily clean" files are not cached: a file modified within
   :data:`RACY_WINDOW_NS` of being stored could be edited again within the
   file system's timestamp granularity, keeping its size and mtime, so its
@@ -42,75 +42,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 RACY_WINDOW_NS = 2_000_000_000  # FAT has 2 s mtimes; ext4/APFS/NTFS are far finer
 KEEP_FILES = 4  # cache files (configs) kept in the folder
 STALE_TEMP_SECONDS = 3600
 _PREFIX, _SUFFIX = "results-", ".json"
 _TEMP_PREFIX, _TEMP_SUFFIX = ".results-", ".tmp"
 _GITIGNORE = "# created by fmlint: everything in this folder is a cache\n*\n"
-_SUPPRESSION_KINDS = frozenset({"file", "range", "next-line"})
 
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_position(value: Any) -> bool:
-    return _is_int(value) and value >= 0
-
-
-def _is_problem(raw: Any) -> bool:
-    # [code, line, column, end_line, end_column, message, subject]
-    return (
-        isinstance(raw, list)
-        and len(raw) == 7
-        and isinstance(raw[0], str)
-        and _is_position(raw[1])
-        and _is_position(raw[2])
-        and (raw[3] is None or _is_position(raw[3]))
-        and (raw[4] is None or _is_position(raw[4]))
-        and isinstance(raw[5], str)
-        and isinstance(raw[6], str)
-    )
-
-
-def _is_suppression(raw: Any) -> bool:
-    # [kind, codes, first_line, last_line, line, column]
-    return (
-        isinstance(raw, list)
-        and len(raw) == 6
-        and raw[0] in _SUPPRESSION_KINDS
-        and isinstance(raw[1], list)
-        and all(isinstance(code, str) for code in raw[1])
-        and all(_is_position(number) for number in raw[2:])
-    )
-
-
-def is_result(raw: Any) -> bool:
-    """Whether ``raw`` has the shape of ``linter.runner.FileResult.to_json()``.
-
-    Only the shape the runner relies on is checked; what a collection rule
-    finds inside its own fact is for the rule's ``finish`` to validate."""
-    return (
-        isinstance(raw, dict)
-        and isinstance(raw.get("problems"), list)
-        and all(_is_problem(p) for p in raw["problems"])
-        and isinstance(raw.get("facts"), dict)
-        and all(isinstance(code, str) for code in raw["facts"])
-        and isinstance(raw.get("suppressions"), list)
-        and all(_is_suppression(s) for s in raw["suppressions"])
-        and isinstance(raw.get("full"), bool)
-    )
-
-
 def _is_entry(entry: Any) -> bool:
-    return (
-        isinstance(entry, list)
-        and len(entry) == 3
-        and _is_int(entry[0])
-        and _is_int(entry[1])
-    )
+    return isinstance(entry, list) and len(entry) == 3 and _is_int(entry[0]) and _is_int(entry[1])
 
 
 class ResultCache:
@@ -165,18 +111,19 @@ class ResultCache:
         self.entries, self._loaded_stat = self._read()
 
     def get(self, path: str, size: int, mtime_ns: int) -> Any:
-        """The stored value for ``path`` if the file is unchanged and the
-        value has the shape of a result, else None (a bad entry is dropped)."""
+        """The stored value for ``path`` if the file is unchanged, else None."""
         entry = self.entries.get(path)
         if entry is None or entry[0] != size or entry[1] != mtime_ns:
             return None
-        if not is_result(entry[2]):
-            del self.entries[path]
-            self._touched.add(path)
-            self.dirty = True
-            return None
         self._seen.add(path)
         return entry[2]
+
+    def drop(self, path: str) -> None:
+        """Forget the entry of ``path`` (its value could not be used)."""
+        if self.entries.pop(path, None) is not None:
+            self._seen.discard(path)
+            self._touched.add(path)
+            self.dirty = True
 
     # -- writing
 

@@ -226,6 +226,7 @@ def _rules(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     import difflib
 
+    from linter.docs import toml_value
     from linter.registry import load_registry
 
     registry = load_registry()
@@ -242,7 +243,7 @@ def _explain(args: argparse.Namespace) -> int:
     if rule.options:
         print("Options:")
         for key, option in rule.options.items():
-            print(f"  {key} ({option.kind}, default {option.default!r}): {option.description}")
+            print(f"  {key} ({option.kind}, default {toml_value(option.default)}): {option.description}")
         print()
     print(info.docs)
     return EXIT_OK

@@ -20,7 +20,7 @@ from linter.rules.base import OptionError
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 CONFIG_FILENAME = ".fmlint.toml"
 DEFAULT_CACHE_DIR = ".fmlint_cache"
@@ -58,7 +58,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     rules: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # raw, by code or name
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     allow_remote_refs: bool = False
     site_root: Path | None = None
     collection_roots: tuple[Path, ...] = ()  # empty: git-tracked files, else the walked paths
@@ -117,9 +117,15 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # a broken file that mentions our table is reported (by load_config), not
+        # silently skipped in favour of the defaults or a config further up
+        return "[tool.fmlint" in text
     return isinstance(data.get("tool"), dict) and "fmlint" in data["tool"]
 
 
@@ -140,7 +146,8 @@ def load_config(path: Path | None = None, cwd: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     if path.name == "pyproject.toml":
-        table = raw.get("tool", {}).get("fmlint")
+        tool = raw.get("tool")
+        table = tool.get("fmlint") if isinstance(tool, dict) else None
         section = "[tool.fmlint]"
         if table is None:
             raise ConfigError(f"{path}: no [tool.fmlint] table")

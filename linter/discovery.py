@@ -63,7 +63,7 @@ def expand_paths(
         absolute = Path(os.path.normpath(absolute))
         if not os.path.lexists(absolute):
             raise PathError(f"{raw}: no such file or directory")
-        if absolute.is_dir() and not absolute.is_symlink():
+        if absolute.is_dir():  # a symbolic link to a folder, named on purpose, is walked too
             for file in walk_markdown(absolute, exclude):
                 found.setdefault(file, SourceFile(file, display_path(file, cwd)))
         elif not exclude.matches(absolute):
@@ -77,7 +77,7 @@ def walk_markdown(top: Path, exclude: GlobSet) -> Iterable[Path]:
     .gitignore files are honoured in ``top``, below it and in its parents
     up to the enclosing git work tree, each relative to its own folder."""
     inherited = _parent_ignores(top)
-    stack: list[tuple[Path, list[tuple[Path, pathspec.PathSpec]]]] = [(top, inherited)]
+    stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(top, inherited)]
     while stack:
         folder, ignores = stack.pop()
         gitignore = folder / ".gitignore"
@@ -111,7 +111,7 @@ def walk_markdown(top: Path, exclude: GlobSet) -> Iterable[Path]:
 
 
 def _ignored(
-    path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.PathSpec]], exclude: GlobSet
+    path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.GitIgnoreSpec]], exclude: GlobSet
 ) -> bool:
     if exclude.matches(path, is_dir):
         return True
@@ -122,7 +122,7 @@ def _ignored(
     return False
 
 
-def _read_ignore(file: Path) -> pathspec.PathSpec | None:
+def _read_ignore(file: Path) -> pathspec.GitIgnoreSpec | None:
     try:
         lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -130,8 +130,8 @@ def _read_ignore(file: Path) -> pathspec.PathSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     if (top / ".git").exists():
         return ignores
     for parent in top.parents:
@@ -145,6 +145,31 @@ def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.PathSpec]]:
     else:
         return []  # not inside a git work tree: parents' .gitignore files do not apply
     return ignores
+
+
+def work_trees(files: Iterable[Path]) -> set[Path]:
+    """The git work trees holding ``files``, found by looking for ``.git``
+    (a folder, or a file in worktrees and submodules) in each file's folder
+    and its parents; no subprocess per file."""
+    found: set[Path] = set()
+    known: dict[Path, Path | None] = {}
+    for file in files:
+        folder = file.parent
+        walked: list[Path] = []
+        top: Path | None = None
+        for candidate in (folder, *folder.parents):
+            if candidate in known:
+                top = known[candidate]
+                break
+            walked.append(candidate)
+            if os.path.lexists(candidate / ".git"):
+                top = candidate
+                break
+        for candidate in walked:
+            known[candidate] = top
+        if top is not None:
+            found.add(top)
+    return found
 
 
 def git_toplevel(folder: Path) -> Path | None:

@@ -33,7 +33,7 @@ def rule_reference() -> str:
         lines.append("")
         for key, option in rule.options.items():
             lines.append(
-                f"- `{key}` ({option.kind}, default `{_toml(option.default)}`): {option.description}"
+                f"- `{key}` ({option.kind}, default `{toml_value(option.default)}`): {option.description}"
             )
         lines.append("")
     lines.append("`fmlint explain CODE` prints each rule's full documentation (what it does, why, an")
@@ -41,13 +41,13 @@ def rule_reference() -> str:
     return "\n".join(lines)
 
 
-def _toml(value: object) -> str:
+def toml_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     return str(value)
 
 

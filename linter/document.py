@@ -62,6 +62,12 @@ class Document:
     body: str = ""
     body_line: int = 1  # file line on which ``body`` starts
     core_problems: list[Problem] = field(default_factory=list)
+    #: other paths the rules' verdicts depend on (local images); the cache
+    #: re-checks them before trusting a stored result
+    watched: set[str] = field(default_factory=set)
+
+    def watch(self, path: str) -> None:
+        self.watched.add(path)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -243,3 +249,12 @@ def _looks_like_json_header(text: str) -> bool:
     from frontmatter.default_handlers import JSONHandler
 
     return bool(JSONHandler().detect(text))
+
+
+def path_kind(path: str) -> str:
+    """What is at ``path`` now: "file", "folder" or "missing"."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return "missing"
+    return "folder" if stat.S_ISDIR(mode) else "file"

@@ -615,6 +615,12 @@ def parse(body: str, first_line: int) -> BodyStructure:
             content = _Content(source, token.content, token.map[0], token.map[1])
             opener = tokens[index - 1]
             if opener.type == "heading_open":
+                if opener.markup.startswith("#"):
+                    # the source line ends with the closing sequence, not the content
+                    text = source.lines[token.map[0]]
+                    after = text.find("#") + len(opener.markup)
+                    rest = text[after:]
+                    content.bases[0] = after + len(rest) - len(rest.lstrip(MD_TRIM_CHARS))
                 _heading(result, opener, token, content, source)
             elif opener.type == "paragraph_open" and opener.level == 0:
                 emphasis = _emphasis(token)

@@ -119,9 +119,7 @@ def load_registry(plugins: bool = True) -> Registry:
             for rule in rules:
                 refused = registry.add(rule, dist)
                 if refused:
-                    registry.errors.append(
-                        f"{label}: rule {getattr(rule, 'code', rule.__name__)} not registered: "
-                        f"{refused}"
-                    )
+                    what = f"{getattr(rule, 'code', '?')} ({getattr(rule, 'name', rule.__name__)})"
+                    registry.errors.append(f"{label}: rule {what} not registered: {refused}")
     registry.rules = dict(sorted(registry.rules.items()))
     return registry

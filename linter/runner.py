@@ -27,8 +27,9 @@ from linter.discovery import (
     git_toplevel,
     git_tracked_markdown,
     walk_markdown,
+    work_trees,
 )
-from linter.document import Document, parse_document, read_document
+from linter.document import Document, parse_document, path_kind, read_document
 from linter.findings import Finding, Problem, RunResult, Severity
 from linter.registry import Registry, load_registry
 from linter.rules.base import CollectionRule, CoreRule, Rule, RunContext
@@ -50,30 +51,98 @@ class FileResult:
     facts: dict[str, Any] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
     full: bool = True
+    watched: dict[str, str] = field(default_factory=dict)  # path -> path_kind when linted
 
     def to_json(self) -> dict[str, Any]:
         return {
             "problems": [
-                [code, p.line, p.column, p.end_line, p.end_column, p.message, p.subject]
+                [
+                    code,
+                    p.line,
+                    p.column,
+                    p.end_line,
+                    p.end_column,
+                    p.message,
+                    p.subject,
+                    p.severity.value if p.severity else None,
+                ]
                 for code, p in self.problems
             ],
             "facts": self.facts,
             "suppressions": [s.to_json() for s in self.suppressions],
             "full": self.full,
+            "watched": self.watched,
         }
 
+    def still_valid(self) -> bool:
+        """Whether the other paths the result depended on are unchanged."""
+        return all(path_kind(path) == kind for path, kind in self.watched.items())
+
     @classmethod
-    def from_json(cls, path: str, raw: dict[str, Any]) -> FileResult:
+    def from_json(cls, path: str, raw: Any) -> FileResult:
+        """The inverse of :meth:`to_json`; strict, since the JSON comes from a
+        cache file that is never trusted: any other shape is a ValueError."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("full"), bool):
+            raise ValueError("not a file result")
+        problems = []
+        for item in _list(raw.get("problems")):
+            code, line, column, end_line, end_column, message, subject, severity = _list(item, 8)
+            problems.append(
+                (
+                    _str(code),
+                    Problem(
+                        _position(line),
+                        _position(column),
+                        _str(message),
+                        None if end_line is None else _position(end_line),
+                        None if end_column is None else _position(end_column),
+                        subject=_str(subject),
+                        severity=None if severity is None else Severity(severity),
+                    ),
+                )
+            )
+        facts = raw.get("facts")
+        watched = raw.get("watched")
+        if not isinstance(facts, dict) or not isinstance(watched, dict):
+            raise ValueError("not a file result")
+        suppressions = []
+        for item in _list(raw.get("suppressions")):
+            kind, codes, first, last, line, column = _list(item, 6)
+            if kind not in ("file", "range", "next-line"):
+                raise ValueError(f"unknown suppression kind {kind!r}")
+            suppressions.append(
+                Suppression(
+                    kind,
+                    tuple(_str(c) for c in _list(codes)),
+                    *(_position(n) for n in (first, last, line, column)),
+                )
+            )
         return cls(
             path,
-            [
-                (code, Problem(line, column, message, end_line, end_column, subject=subject))
-                for code, line, column, end_line, end_column, message, subject in raw["problems"]
-            ],
-            dict(raw["facts"]),
-            [Suppression.from_json(s) for s in raw["suppressions"]],
-            bool(raw["full"]),
+            problems,
+            facts,
+            suppressions,
+            raw["full"],
+            {_str(k): _str(v) for k, v in watched.items()},
         )
+
+
+def _list(value: Any, length: int | None = None) -> list[Any]:
+    if not isinstance(value, list) or (length is not None and len(value) != length):
+        raise ValueError(f"expected a list of {length or 'any'} items, got {value!r:.40}")
+    return value
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r:.40}")
+    return value
+
+
+def _position(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"expected a line or column, got {value!r:.40}")
+    return value
 
 
 def is_selected(code: str, name: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
@@ -243,6 +312,7 @@ class Linter:
                 result.problems.append(("FM001", _crash(rule, error)))
         if doc.text is not None:
             result.suppressions = find_suppressions(doc)
+        result.watched = {path: path_kind(path) for path in sorted(doc.watched)}
         return result
 
     # -- over the collection
@@ -410,12 +480,13 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[So
 
     * ``collection-roots`` when configured (folders are walked like command
       line folders; a root that does not exist is a usage error);
-    * else, inside a git work tree, every Markdown file in git's index (tracked
-      or staged: what a commit will hold), so a pre-commit run on a few changed
-      files still compares them with the whole repository; files deleted from
-      the work tree, files under always-skipped folders (``node_modules``,
-      ``vendor``, ``_site``...) and files the config excludes are left out;
-    * else (outside git) the checked paths.
+    * else, for the checked files inside git work trees, every Markdown file
+      in the index of those repositories (tracked or staged: what a commit
+      will hold), so a pre-commit run on a few changed files still compares
+      them with the whole repository; files deleted from the work tree, files
+      under always-skipped folders (``node_modules``, ``vendor``, ``_site``...)
+      and files the config excludes are left out;
+    * checked files outside git are compared with the other checked files.
 
     A file reached by two paths (a symbolic link, ``../`` in a path) counts
     once, under its checked name, so it is never a duplicate of itself."""
@@ -436,14 +507,17 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[So
                 where = f"{config.source}: " if config.source else ""
                 raise UsageError(f"{where}`collection-roots`: {root}: no such file or directory")
     else:
-        top = git_toplevel(cwd)
-        tracked = git_tracked_markdown(top) if top is not None else None
-        if top is None or tracked is None:
-            return list(checked)
-        for file in tracked:
-            parts = file.relative_to(top).parts[:-1]
-            if not exclude.matches(file) and not any(part in SKIPPED_DIRS for part in parts):
-                files.append(file)
+        # each checked file is compared with its own repository: a file checked from
+        # elsewhere is not a duplicate of a copy in the current directory's repository
+        for top in sorted(work_trees(s.file for s in checked)):
+            tracked = git_tracked_markdown(top)
+            if tracked is None:
+                continue
+            prefix = len(str(top).rstrip(os.sep) + os.sep)
+            for file in tracked:
+                folders = str(file)[prefix:].split(os.sep)[:-1]  # string work: 5,000 files add up
+                if not any(part in SKIPPED_DIRS for part in folders) and not exclude.matches(file):
+                    files.append(file)
     seen: set[tuple[int, int]] = set()
     for source in checked:
         try:
@@ -453,6 +527,7 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[So
         if info.st_ino:
             seen.add((info.st_dev, info.st_ino))
     sources = {s.display: s for s in checked}
+    under_cwd = str(cwd).rstrip(os.sep) + os.sep
     for file in files:
         try:
             info = os.stat(file)
@@ -465,7 +540,11 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[So
             if identity in seen:
                 continue
             seen.add(identity)
-        shown = display_path(file, cwd)
+        name = str(file)
+        if name.startswith(under_cwd):
+            shown = name[len(under_cwd) :].replace(os.sep, "/")
+        else:
+            shown = display_path(file, cwd)
         sources.setdefault(shown, SourceFile(file, shown))
     return list(sources.values())
 
@@ -510,13 +589,17 @@ def run(
                 info = os.stat(source.file)
                 stats[source.display] = (info.st_size, info.st_mtime_ns)
                 raw = cache.get(str(source.file), info.st_size, info.st_mtime_ns)
-                if raw is not None:
+            except OSError:
+                raw = None
+            if raw is not None:
+                try:
                     cached = FileResult.from_json(source.display, raw)
-                    if cached.full or not full:
+                except ValueError:  # never trusted blindly: read the file again
+                    cache.drop(str(source.file))
+                else:
+                    if (cached.full or not full) and cached.still_valid():
                         results[source.display] = cached
                         continue
-            except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-                pass  # a cache entry is never trusted blindly: read the file again
         todo.append((source, full))
 
     jobs = jobs or os.cpu_count() or 1

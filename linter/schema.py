@@ -30,7 +30,7 @@ import json
 import re
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -303,6 +303,11 @@ class SchemaValidator:
 
         checker = make_format_checker()
         self._validator = cls(contents, registry=registry, format_checker=checker)
+        #: True only for documents jsonschema would accept; None if the schema
+        #: uses keywords outside the compiled subset.
+        self.fast_check = compile_fast_check(
+            cls, contents, registry.resolver(base), checker, self._spec
+        )
         self._properties: dict[str, Any] = (
             contents.get("properties", {}) if isinstance(contents.get("properties"), dict) else {}
         )
@@ -339,6 +344,12 @@ class SchemaValidator:
                     continue
                 target = urljoin(node_base, ref)
                 uri = urldefrag(target)[0]
+                remote = urlsplit(node_base).scheme in ("http", "https")
+                if remote and urlsplit(uri).scheme in ("file", ""):
+                    raise SchemaError(
+                        f"{label}: {_json_path((*where, keyword))}: a remote schema may not "
+                        f"refer to a local file ({ref})"
+                    )
                 if uri not in resources:
                     resource, file_label, doc_base = self._retrieve_for(
                         uri, f"{label}: {_json_path((*where, keyword))}"
@@ -354,12 +365,13 @@ class SchemaValidator:
         registry: Registry = Registry(retrieve=self._retrieve)  # type: ignore[call-arg]
         registry = registry.with_resources(resources.items()).crawl()
         resolver = registry.resolver()
-        for target, ref, label, where in refs:
+        for target, ref, ref_label, ref_where in refs:
             try:
                 resolver.lookup(target)
             except Unresolvable as exc:
+                reason = _unresolvable_reason(exc)
                 raise SchemaError(
-                    f"{label}: {where}: cannot resolve $ref {ref!r} ({_unresolvable_reason(exc)})"
+                    f"{ref_label}: {ref_where}: cannot resolve $ref {ref!r} ({reason})"
                 ) from None
         return registry
 
@@ -459,8 +471,9 @@ class SchemaValidator:
         missing required field is reported.  Raises :class:`SchemaError` only
         if a reference could not be resolved (which construction prevents).
         """
+        fast = self.fast_check
         try:
-            errors = list(self._validator.iter_errors(data))
+            errors = [] if fast is not None and fast(data) else list(self._validator.iter_errors(data))
         except Unresolvable as exc:
             raise SchemaError(f"{self.path}: {_unresolvable_reason(exc)}") from None
         if not errors and not self._untyped_string_keys:
@@ -516,6 +529,178 @@ def _unresolvable_reason(exc: Unresolvable) -> str:
     if isinstance(cause, SchemaError):
         return str(cause)
     return str(exc) or type(exc).__name__
+
+
+# ---------------------------------------------------------------- the fast path
+
+Check = Callable[[Any], bool]
+_FAST_DIALECTS = (jsonschema.validators.Draft201909Validator,
+                  jsonschema.validators.Draft202012Validator)
+_FAST_KEYWORDS = frozenset({
+    "$ref", "type", "enum", "const", "pattern", "format", "minLength", "maxLength", "required",
+    "properties", "additionalProperties", "items", "uniqueItems", "minItems", "maxItems",
+})
+_FAST_TYPES: dict[str, Check] = {
+    "string": lambda x: isinstance(x, str),
+    "integer": lambda x: (isinstance(x, int) and not isinstance(x, bool))
+    or (isinstance(x, float) and x.is_integer()),
+    "number": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
+    "boolean": lambda x: isinstance(x, bool),
+    "null": lambda x: x is None,
+    "array": lambda x: isinstance(x, list),
+    "object": lambda x: isinstance(x, dict),
+}
+
+
+class _Unsupported(Exception):
+    """The schema uses something the fast check does not implement."""
+
+
+def _never(instance: Any) -> bool:
+    return False
+
+
+def _always(instance: Any) -> bool:
+    return True
+
+
+class _FastCompiler:
+    """Compile a schema into ``check(instance) -> bool`` that returns True only
+    if jsonschema would find no error.  False means "not sure": the caller
+    then asks jsonschema.  Only a subset of keywords is compiled (those of
+    typical front-matter schemas); a schema with any other assertion keyword
+    gets no fast check at all (:class:`_Unsupported`).  Strings are decided
+    exactly; other values of ``enum``/``const``/``uniqueItems`` say "not sure"
+    rather than reimplement jsonschema's equality (``1 == 1.0``, ``True != 1``).
+    """
+
+    def __init__(self, cls: Any, checker: FormatChecker, spec: Any) -> None:
+        self.keywords = frozenset(cls.VALIDATORS)
+        self.checker = checker
+        self.spec = spec
+        self.active: set[int] = set()
+
+    def compile(self, schema: Any, resolver: Any) -> Check:
+        if schema is True:
+            return _always
+        if schema is False:
+            return _never
+        if not isinstance(schema, dict) or id(schema) in self.active:
+            raise _Unsupported  # not a schema, or recursive
+        unsupported = [k for k in schema if k in self.keywords and k not in _FAST_KEYWORDS]
+        if unsupported:
+            raise _Unsupported(unsupported)
+        if self.spec.id_of(schema) is not None:
+            resolver = resolver.in_subresource(self.spec.create_resource(schema))
+        self.active.add(id(schema))
+        try:
+            checks = [self.keyword(key, value, schema, resolver)
+                      for key, value in schema.items() if key in _FAST_KEYWORDS]
+        finally:
+            self.active.discard(id(schema))
+        return _all_of(tuple(c for c in checks if c is not _always))
+
+    def keyword(self, key: str, value: Any, schema: dict[str, Any], resolver: Any) -> Check:
+        if key == "$ref":
+            resolved = resolver.lookup(value)
+            contents = resolved.contents
+            dialect = (
+                jsonschema.validators.validator_for(contents, default=None)
+                if isinstance(contents, dict) and "$schema" in contents
+                else _FAST_DIALECTS[-1]
+            )
+            if dialect not in _FAST_DIALECTS:
+                raise _Unsupported("$ref to another dialect")
+            return self.compile(contents, resolved.resolver)
+        if key == "type":
+            names = [value] if isinstance(value, str) else list(value)
+            tests = tuple(_FAST_TYPES[name] for name in names)  # KeyError: unknown type
+            if len(tests) == 1:
+                return tests[0]
+            return lambda x: any(test(x) for test in tests)
+        if key == "enum":
+            strings = frozenset(v for v in value if type(v) is str)
+            return lambda x: type(x) is str and x in strings
+        if key == "const":
+            if type(value) is str:
+                return lambda x: type(x) is str and x == value
+            if value is None or isinstance(value, bool):
+                return lambda x: x is value
+            return _never
+        if key == "pattern":
+            search = re.compile(value).search
+            return lambda x: not isinstance(x, str) or search(x) is not None
+        if key == "format":
+            conforms, fmt = self.checker.conforms, value
+            return lambda x: bool(conforms(x, fmt))
+        if key == "minLength":
+            return lambda x: not isinstance(x, str) or len(x) >= value
+        if key == "maxLength":
+            return lambda x: not isinstance(x, str) or len(x) <= value
+        if key == "minItems":
+            return lambda x: not isinstance(x, list) or len(x) >= value
+        if key == "maxItems":
+            return lambda x: not isinstance(x, list) or len(x) <= value
+        if key == "required":
+            keys = tuple(value)
+            return lambda x: not isinstance(x, dict) or all(k in x for k in keys)
+        if key == "properties":
+            subs = tuple((name, self.compile(sub, resolver)) for name, sub in value.items())
+
+            def properties(x: Any) -> bool:
+                if isinstance(x, dict):
+                    for name, check in subs:
+                        if name in x and not check(x[name]):
+                            return False
+                return True
+
+            return properties
+        if key == "additionalProperties":
+            known = frozenset(schema.get("properties") or ())
+            if value is False:
+                return lambda x: not isinstance(x, dict) or all(k in known for k in x)
+            extra = self.compile(value, resolver)
+            return lambda x: not isinstance(x, dict) or all(
+                extra(v) for k, v in x.items() if k not in known
+            )
+        if key == "items":
+            item = self.compile(value, resolver)  # a list of schemas (2019-09) is _Unsupported
+            return lambda x: not isinstance(x, list) or all(item(i) for i in x)
+        if key == "uniqueItems":
+            if not value:
+                return _always
+            return lambda x: not isinstance(x, list) or (
+                all(type(i) is str for i in x) and len(set(x)) == len(x)
+            )
+        raise _Unsupported(key)  # pragma: no cover - every _FAST_KEYWORDS entry is handled
+
+
+def _all_of(checks: tuple[Check, ...]) -> Check:
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+
+    def check(instance: Any) -> bool:
+        for each in checks:  # noqa: SIM110 - a loop is cheaper than all() over a generator
+            if not each(instance):
+                return False
+        return True
+
+    return check
+
+
+def compile_fast_check(
+    cls: Any, schema: Any, resolver: Any, checker: FormatChecker, spec: Any
+) -> Check | None:
+    """A fast "certainly valid" check for ``schema``, or None if it uses
+    keywords outside the compiled subset (then jsonschema does all the work)."""
+    if cls not in _FAST_DIALECTS:
+        return None
+    try:
+        return _FastCompiler(cls, checker, spec).compile(schema, resolver)
+    except (_Unsupported, KeyError, TypeError, AttributeError, re.error, Unresolvable):
+        return None
 
 
 def _wants_string_untyped(sub: Any) -> bool:

@@ -62,10 +62,12 @@ def find_suppressions(doc: Document) -> list[Suppression]:
     end = len(doc.lines) or 1
     fm = doc.front_matter
     if fm is not None and "fmlint" in fm.text:
-        for match in _FRONT_RE.finditer(fm.text):
-            line = fm.start_line + 1 + fm.text.count("\n", 0, match.start())
-            column = match.start() - (fm.text.rfind("\n", 0, match.start()) + 1) + 1
-            found.append(Suppression("file", _codes(match.group(1)), 1, end, line, column))
+        for front in _FRONT_RE.finditer(fm.text):
+            line = fm.start_line + 1 + fm.text.count("\n", 0, front.start())
+            column = front.start() - (fm.text.rfind("\n", 0, front.start()) + 1) + 1
+            if _inside_a_value(doc, line, column):
+                continue  # text of a string (quoted, block scalar), not a YAML comment
+            found.append(Suppression("file", _codes(front.group(1)), 1, end, line, column))
     if "fmlint-" not in doc.body:
         return found
     open_ranges: list[tuple[tuple[str, ...], int, int]] = []  # codes, line, column
@@ -94,6 +96,22 @@ def find_suppressions(doc: Document) -> list[Suppression]:
     for range_codes, line, column in open_ranges:
         found.append(Suppression("range", range_codes, line, end, line, column))
     return found
+
+
+def _inside_a_value(doc: Document, line: int, column: int) -> bool:
+    """Whether file position (line, column) lies within a scalar value of the
+    front matter (only known when its YAML could be read)."""
+    fm = doc.front_matter
+    if fm is None:
+        return False
+    for position in fm.positions.values():
+        span = position.value
+        if position.source and (span.line, span.column) <= (line, column) < (
+            span.end_line,
+            span.end_column,
+        ):
+            return True
+    return False
 
 
 def unknown_codes(suppression: Suppression, is_known: Callable[[str], bool]) -> list[str]:

@@ -60,8 +60,10 @@ value, as YAML does.
 When the document cannot be used at all - a syntax error (FM107), a limit
 crossed (FM111), a top level that is not a mapping (FM108) or nothing at all
 (FM106) - ``data`` is None, ``positions`` is empty and ``problems`` holds just
-that one problem.  Other problems (FM107 for a bad key/alias/merge/tagged value,
-FM109, FM110) leave the rest of the document usable.
+that one problem (an unsupported tag on the whole front matter gives its FM110
+instead).  Other problems (FM107 for a bad key/alias/merge/tagged value, FM109,
+FM110) leave the rest of the document usable.  Nothing raises: even a bug in
+this module becomes an FM107 ("internal error ... please report it").
 """
 
 from __future__ import annotations
@@ -175,6 +177,8 @@ def _convert(tag: str, value: str) -> Any:
     if tag == BOOL_TAG:
         return _BOOL_VALUES[value.lower()]
     if tag == INT_TAG:
+        if value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)  # plain decimal (not octal): the common case
         return _CONSTRUCTOR.construct_yaml_int(ScalarNode(tag, value))
     if tag == FLOAT_TAG:
         return _CONSTRUCTOR.construct_yaml_float(ScalarNode(tag, value))
@@ -310,8 +314,8 @@ class _Anchor:
         self.tag = tag
         self.size = size  # nodes, aliases expanded
         self.height = height  # collection levels, the node's own included (0: a scalar)
-        self.start = start  # the node's entries in the position list are [start, end),
-        self.end = end  # its own at start
+        self.start = start  # the node's entries in the position list are in [start, end)
+        self.end = end
         self.base = base  # len(path) of the node; -1 if not positioned
 
 
@@ -386,59 +390,64 @@ def load_front_matter(
         )
         return YamlResult(None, {}, [problem])
     except (yaml.YAMLError, ValueError, UnicodeError) as error:  # pragma: no cover
-        message = f"YAML syntax error: {error}".replace("\n", " ")
+        message = " ".join(f"YAML syntax error: {error}".split())
+        return YamlResult(None, {}, [Problem(first_line, 1, message, code="FM107")])
+    except Exception as error:  # noqa: BLE001  # pragma: no cover - a bug must not stop a run
+        message = (
+            "fmlint could not read this front matter (internal error in the YAML loader: "
+            f"{type(error).__name__}: {error}); please report it"
+        )
         return YamlResult(None, {}, [Problem(first_line, 1, message, code="FM107")])
 
 
 def _load(text: str, first_line: int, limits: YamlLimits) -> YamlResult:
-    off = first_line  # file line = mark.line + off; file column = mark.column + 1
-    max_depth = limits.max_depth
-    max_nodes = limits.max_nodes
-    max_aliases = limits.max_aliases
-    new_span = _new_span
-    new_position = _new_position
-    resolvers = _RESOLVERS
+    return _Walk(text, first_line, limits).run()
 
-    problems: list[Problem] = []
-    pos_list: list[Any] = []  # (path, NodePosition); None for a placeholder
-    append_pos = pos_list.append
-    anchors: dict[str, _Anchor] = {}
-    open_anchors: set[str] = set()
-    stack: list[_Frame] = []
-    nodes = 0
-    aliases = 0
-    merge_used = False
-    root: Any = None
-    root_span: Span | None = None
-    last_line = last_col = 0  # file end of the node completed last
 
-    get_event = _new_parser(text).get_event
-    get_event()  # StreamStartEvent
-    if get_event().__class__ is StreamEndEvent:  # else a DocumentStartEvent
-        raise _Fatal(Problem(off, 1, "front matter is empty", off, 1, code="FM106"))
+class _Walk:
+    """One document: the event loop (:meth:`run`, kept tight: state in locals)
+    and the rarely used cases (methods)."""
 
-    def fatal_limit(mark: Any, what: str) -> _Fatal:
+    def __init__(self, text: str, first_line: int, limits: YamlLimits) -> None:
+        self.text = text
+        self.off = first_line  # file line = mark.line + off; file column = mark.column + 1
+        self.limits = limits
+        self.problems: list[Problem] = []
+        self.pos_list: list[Any] = []  # (path, NodePosition); None for a placeholder
+        self.merge_used = False
+        self.root: Any = None
+        self.root_span: Span | None = None
+
+    # ------------------------------------------------------------ rare cases
+
+    def fatal_limit(self, mark: Any, what: str) -> _Fatal:
+        limits = self.limits
         if what == "aliases":
             message = (
-                f"YAML aliases are used more than {max_aliases} times "
-                f"(limits.max-aliases = {max_aliases}); fmlint stops reading here"
+                f"YAML aliases are used more than {limits.max_aliases} times "
+                f"(limits.max-aliases = {limits.max_aliases}); fmlint stops reading here"
             )
         elif what == "depth":
             message = _depth_message(limits)
         else:
             message = (
-                f"the front matter has more than {max_nodes} YAML nodes once aliases are "
-                f"expanded (limits.max-nodes = {max_nodes}); fmlint stops reading here"
+                f"the front matter has more than {limits.max_nodes} YAML nodes once aliases "
+                f"are expanded (limits.max-nodes = {limits.max_nodes}); fmlint stops reading here"
             )
         problem = Problem(
-            mark.line + off, mark.column + 1, message, code="FM111", subject=f"limits.max-{what}"
+            mark.line + self.off,
+            mark.column + 1,
+            message,
+            code="FM111",
+            subject=f"limits.max-{what}",
         )
         return _Fatal(problem)
 
-    def span_of(start: Any, end: Any) -> Span:
-        return new_span(start.line + off, start.column + 1, end.line + off, end.column + 1)
+    def span_of(self, start: Any, end: Any) -> Span:
+        off = self.off
+        return _new_span(start.line + off, start.column + 1, end.line + off, end.column + 1)
 
-    def take_key(top: _Frame, key: Any, key_span: Span) -> None:
+    def take_key(self, top: _Frame, key: Any, key_span: Span) -> None:
         """A scalar key (a str, _DROP or _MERGE) for the mapping on top."""
         if key.__class__ is str and top.path is not None:
             key_lines = top.key_lines
@@ -446,39 +455,38 @@ def _load(text: str, first_line: int, limits: YamlLimits) -> YamlResult:
             if first is None:
                 key_lines[key] = key_span.line
             else:
-                duplicate_key(key, key_span, first)
+                self.duplicate_key(key, key_span, first)
         top.key = key
         top.key_span = key_span
 
-    def duplicate_key(key: str, key_span: Span, first: int) -> None:
+    def duplicate_key(self, key: str, key_span: Span, first: int) -> None:
         message = (
             f"duplicate key `{key}` (first defined on line {first}); YAML keeps only the last value"
         )
-        problems.append(Problem.at(key_span, message, code="FM109", subject=key))
+        self.problems.append(Problem.at(key_span, message, code="FM109", subject=key))
 
-    def complex_key(top: _Frame, span: Span) -> None:
+    def complex_key(self, top: _Frame, span: Span) -> None:
         message = (
             "a mapping key must be a plain value, not a list or mapping; "
             "fmlint leaves this entry out"
         )
-        problems.append(Problem.at(span, message, code="FM107"))
+        self.problems.append(Problem.at(span, message, code="FM107"))
         top.key = _DROP
         top.key_span = span
 
-    def bad_merge(span: Span) -> None:
+    def bad_merge(self, span: Span) -> None:
         message = (
             "a merge key `<<` needs a mapping or a list of mappings as its value; fmlint ignores it"
         )
-        problems.append(Problem.at(span, message, code="FM107", subject="<<"))
+        self.problems.append(Problem.at(span, message, code="FM107", subject="<<"))
 
     def attach(
-        top: _Frame | None, value: Any, source: tuple[Any, int, int, int], span: Span
+        self, top: _Frame | None, value: Any, source: tuple[Any, int, int, int], span: Span
     ) -> None:
         """Put a completed value (not a key) into its parent."""
-        nonlocal root, root_span
         if top is None:
-            root = value
-            root_span = span
+            self.root = value
+            self.root_span = span
             return
         key = top.key
         if key is None:  # a list
@@ -487,7 +495,7 @@ def _load(text: str, first_line: int, limits: YamlLimits) -> YamlResult:
                 if value.__class__ is dict:
                     top.merge_items.append(source)
                 else:
-                    bad_merge(span)
+                    self.bad_merge(span)
             return
         top.key = _NO_KEY
         if key.__class__ is str:
@@ -498,13 +506,13 @@ def _load(text: str, first_line: int, limits: YamlLimits) -> YamlResult:
                     top.merges = []
                 top.merges.append([source])
             elif value.__class__ is not list or top.merges is None:
-                bad_merge(span)  # (a good `<<: [...]` list added its items at its end)
+                self.bad_merge(span)  # (a good `<<: [...]` list added its items at its end)
         # else _DROP: leave the entry out
 
-    def apply_merges(frame: _Frame, merges: list[list[tuple[Any, int, int, int]]]) -> None:
+    def apply_merges(self, frame: _Frame, merges: list[list[tuple[Any, int, int, int]]]) -> None:
         """Merge `<<` sources into a finished mapping, as PyYAML does."""
-        nonlocal merge_used
-        merge_used = True
+        self.merge_used = True
+        pos_list = self.pos_list
         own = frame.container
         path = frame.path
         for group in reversed(merges):  # a later `<<` wins over an earlier one
@@ -518,9 +526,9 @@ def _load(text: str, first_line: int, limits: YamlLimits) -> YamlResult:
                 for index in range(start, end):
                     entry = pos_list[index]
                     if entry is not None and len(entry[0]) > base and entry[0][base] in wanted:
-                        append_pos(((*path, *entry[0][base:]), entry[1]))
+                        pos_list.append(((*path, *entry[0][base:]), entry[1]))
 
-    def tag_problem(span: Span, tag: str, kind: str | None) -> None:
+    def tag_problem(self, span: Span, tag: str, kind: str | None) -> None:
         shown = _show_tag(tag)
         if tag in _NOT_JSON_TAGS:
             message = (
@@ -534,9 +542,9 @@ def _load(text: str, first_line: int, limits: YamlLimits) -> YamlResult:
                 f"unsupported YAML tag `{shown}`: fmlint never constructs objects "
                 "from tags; remove the tag"
             )
-        problems.append(Problem.at(span, message, code="FM110", subject=shown))
+        self.problems.append(Problem.at(span, message, code="FM110", subject=shown))
 
-    def scalar_value(event: Any) -> tuple[Any, str]:
+    def scalar_value(self, event: Any) -> tuple[Any, str]:
         """Data and resolved tag of a plain or tagged scalar."""
         tag = event.tag
         value = event.value
@@ -546,9 +554,9 @@ def _load(text: str, first_line: int, limits: YamlLimits) -> YamlResult:
                     if matches(value):
                         return _convert(candidate, value), candidate
             return value, STR_TAG
-        span = span_of(event.start_mark, event.end_mark)
+        span = self.span_of(event.start_mark, event.end_mark)
         if tag not in _SCALAR_TAGS:
-            tag_problem(span, tag, "a scalar" if tag in (MAP_TAG, SEQ_TAG) else None)
+            self.tag_problem(span, tag, "a scalar" if tag in (MAP_TAG, SEQ_TAG) else None)
             return None, tag
         try:
             return _convert(tag, value), tag
@@ -557,300 +565,334 @@ def _load(text: str, first_line: int, limits: YamlLimits) -> YamlResult:
                 f"YAML tag `{_show_tag(tag)}` does not fit the value `{value}`; "
                 "remove the tag or fix the value"
             )
-            problems.append(Problem.at(span, message, code="FM107"))
+            self.problems.append(Problem.at(span, message, code="FM107"))
             return None, tag
 
-    while True:
-        event = get_event()
-        cls = event.__class__
+    # ------------------------------------------------------------ the loop
 
-        if cls is ScalarEvent:
-            nodes += 1
-            start = event.start_mark
-            if nodes > max_nodes:
-                raise fatal_limit(start, "nodes")
-            end = event.end_mark
-            top = stack[-1] if stack else None
-            if top is not None and top.key is _NO_KEY:
-                # ---- a mapping key
-                last_line = end.line + off
-                last_col = end.column + 1
-                new_key_span = new_span(start.line + off, start.column + 1, last_line, last_col)
-                key: Any = event.value
-                tag = event.tag
-                if tag is None and event.anchor is None and key != "<<":
-                    # the common case, inlined: a plain or quoted key
-                    if top.path is not None:
-                        first = top.key_lines.get(key)
-                        if first is None:
-                            top.key_lines[key] = start.line + off
-                        else:
-                            duplicate_key(key, new_key_span, first)
-                    top.key = key
-                    top.key_span = new_key_span
-                    continue
-                if tag is None:
-                    if key == "<<" and event.implicit[0]:
-                        key = _MERGE
-                elif tag != "!" and tag not in _SCALAR_TAGS:
-                    tag_problem(new_key_span, tag, None)
-                    key = _DROP
-                if event.anchor is not None:
-                    if key is _DROP:
-                        anchors[event.anchor] = _Anchor(None, None, tag, 1, 0)
-                    else:
-                        value, tag = scalar_value(event)
-                        anchors[event.anchor] = _Anchor(value, event.value, tag, 1, 0)
-                take_key(top, key, new_key_span)
-                continue
+    def run(self) -> YamlResult:
+        text = self.text
+        off = self.off
+        max_depth = self.limits.max_depth
+        max_nodes = self.limits.max_nodes
+        max_aliases = self.limits.max_aliases
+        new_span = _new_span
+        new_position = _new_position
+        resolvers = _RESOLVERS
+        pos_list = self.pos_list
+        append_pos = pos_list.append
+        anchors: dict[str, _Anchor] = {}
+        open_anchors: set[str] = set()
+        stack: list[_Frame] = []
+        top: _Frame | None = None  # stack[-1]
+        nodes = 0
+        aliases = 0
+        last_line = last_col = 0  # file end of the node completed last
 
-            # ---- a scalar value
-            tag = event.tag
-            value = event.value
-            if tag is not None:
-                value, tag = scalar_value(event)
-            elif event.implicit[0]:  # plain: YAML 1.1 implicit types
-                tag = STR_TAG
-                for candidate, matches in resolvers.get(value[:1], ()):
-                    if matches(value):
-                        value = _convert(candidate, value)  # cannot fail once matched
-                        tag = candidate
-                        break
-            else:  # quoted
-                tag = STR_TAG
-            style = event.style
-            if style and style in "|>":
-                end_line, end_col, end_index = _block_scalar_end(text, start, end)
-                last_line = end_line + off
-                last_col = end_col + 1
-            else:
-                end_index = end.index
-                last_line = end.line + off
-                last_col = end.column + 1
-            span = new_span(start.line + off, start.column + 1, last_line, last_col)
-            if top is None:
-                path: tuple[Any, ...] | None = ()
-                key_span: Span | None = None
-            else:
-                path = top.path
-                key = top.key
-                key_span = top.key_span
-                if path is None:
-                    pass
-                elif key.__class__ is str:
-                    path = (*path, key)
-                elif key is None:
-                    path = (*path, len(top.container))
-                else:
-                    path = None
-            if path is not None:
-                source = text[start.index : end_index]
-                if event.anchor is not None or event.tag is not None:
-                    match = _PROPERTIES.match(source)
-                    if match is not None:
-                        source = source[match.end() :]
-                append_pos((path, new_position(span, key_span, not style, source, tag)))
-            if event.anchor is not None:
-                anchors[event.anchor] = _Anchor(value, event.value, tag, 1, 0)
-            if top is not None and top.key.__class__ is str:
-                top.container[top.key] = value  # the common case, inlined
-                top.key = _NO_KEY
-            else:
-                attach(top, value, (value, 0, 0, -1), span)
-            continue
+        get_event = _new_parser(text).get_event
+        get_event()  # StreamStartEvent
+        if get_event().__class__ is StreamEndEvent:  # else a DocumentStartEvent
+            raise _Fatal(Problem(off, 1, "front matter is empty", off, 1, code="FM106"))
 
-        if cls is MappingStartEvent or cls is SequenceStartEvent:
-            nodes += 1
-            start = event.start_mark
-            if nodes > max_nodes:
-                raise fatal_limit(start, "nodes")
-            if len(stack) >= max_depth:
-                raise fatal_limit(start, "depth")
-            is_map = cls is MappingStartEvent
-            top = stack[-1] if stack else None
-            frame = _Frame(
-                is_map,
-                start.line + off,
-                start.column + 1,
-                bool(event.flow_style),
-                nodes - 1,
-                event.anchor,
-            )
-            tag = event.tag
-            own_tag = MAP_TAG if is_map else SEQ_TAG
-            if tag is None or tag == "!":
-                tag = own_tag
-            elif tag != own_tag:
-                kind = None
-                if tag in _SCALAR_TAGS or tag in (MAP_TAG, SEQ_TAG):
-                    kind = "a mapping" if is_map else "a list"
-                tag_problem(span_of(start, event.end_mark), tag, kind)
-                frame.bad = True
-            frame.tag = tag
-            own_path: tuple[Any, ...] | None = None
-            if top is None:
-                own_path = ()
-            elif top.key is _NO_KEY:  # a list or mapping used as a key
-                complex_key(top, span_of(start, event.end_mark))
-                frame.is_key = True
-            else:
-                key = top.key
-                parent_path = top.path
-                if key is _MERGE:
-                    if not frame.bad:
-                        if parent_path is not None:
-                            frame.path = (*parent_path, _MERGE)
-                        if not is_map:
-                            frame.merge_items = []
-                elif parent_path is None:
-                    pass
-                elif key is None:
-                    own_path = (*parent_path, len(top.container))
-                elif key.__class__ is str:
-                    own_path = (*parent_path, key)
-                    frame.own_key_span = top.key_span
-            frame.own_path = own_path
-            if own_path is not None and not frame.bad:
-                frame.path = own_path
-            frame.pos_index = len(pos_list)
-            if own_path is not None or frame.anchor is not None:
-                append_pos(None)  # filled in at the end event
-            if frame.anchor is not None:
-                open_anchors.add(frame.anchor)
-            stack.append(frame)
-            continue
+        while True:
+            event = get_event()
+            cls = event.__class__
 
-        if cls is MappingEndEvent or cls is SequenceEndEvent:
-            frame = stack.pop()
-            if frame.flow:
+            if cls is ScalarEvent:
+                nodes += 1
+                start = event.start_mark
+                if nodes > max_nodes:
+                    raise self.fatal_limit(start, "nodes")
                 end = event.end_mark
-                last_line = end.line + off
-                last_col = end.column + 1
-            # else a block collection ends where its last child ended
-            span = new_span(frame.line, frame.column, last_line, last_col)
-            if frame.merges is not None:
-                apply_merges(frame, frame.merges)
-            value = None if frame.bad else frame.container
-            end_index = len(pos_list)
-            if frame.own_path is not None:
-                position = new_position(span, frame.own_key_span, False, "", frame.tag)
-                pos_list[frame.pos_index] = (frame.own_path, position)
-            height = frame.height + 1
-            top = stack[-1] if stack else None
-            if top is not None and height > top.height:
-                top.height = height
-            base = len(frame.path) if frame.path is not None else -1
-            if frame.anchor is not None:
-                anchors[frame.anchor] = _Anchor(
-                    value,
-                    None,
-                    frame.tag,
-                    nodes - frame.nodes_before,
-                    height,
-                    frame.pos_index,
-                    end_index,
-                    base,
-                )
-                open_anchors.discard(frame.anchor)
-            if frame.is_key:
-                continue  # its value comes next and is left out (the key is _DROP)
-            if frame.merge_items is not None and top is not None:
-                if top.merges is None:
-                    top.merges = []
-                top.merges.append(frame.merge_items)
-            attach(top, value, (value, frame.pos_index, end_index, base), span)
-            continue
-
-        if cls is AliasEvent:
-            start = event.start_mark
-            name = event.anchor
-            span = span_of(start, event.end_mark)
-            last_line = span.end_line
-            last_col = span.end_column
-            top = stack[-1] if stack else None
-            anchor = anchors.get(name)
-            if anchor is None:
-                if name in open_anchors:
-                    message = (
-                        f"alias `*{name}` is used inside the collection `&{name}` it names, "
-                        "which would repeat forever"
-                    )
-                    raise _Fatal(Problem.at(span, message, code="FM111", subject=name))
-                message = f"alias `*{name}` refers to no anchor `&{name}` defined before it"
-                problems.append(Problem.at(span, message, code="FM107", subject=name))
                 if top is not None and top.key is _NO_KEY:
-                    top.key = _DROP
-                    top.key_span = span
+                    # ---- a mapping key
+                    last_line = end.line + off
+                    last_col = end.column + 1
+                    key_span = new_span(start.line + off, start.column + 1, last_line, last_col)
+                    key: Any = event.value
+                    tag = event.tag
+                    if tag is None and event.anchor is None and key != "<<":
+                        # the common case, inlined: a plain or quoted key
+                        if top.path is not None:
+                            first = top.key_lines.get(key)
+                            if first is None:
+                                top.key_lines[key] = start.line + off
+                            else:
+                                self.duplicate_key(key, key_span, first)
+                        top.key = key
+                        top.key_span = key_span
+                        continue
+                    if tag is None:
+                        if key == "<<" and event.implicit[0]:
+                            key = _MERGE
+                    elif tag != "!" and tag not in _SCALAR_TAGS:
+                        self.tag_problem(key_span, tag, None)
+                        key = _DROP
+                    if event.anchor is not None:
+                        if key is _DROP:
+                            anchors[event.anchor] = _Anchor(None, None, tag, 1, 0)
+                        else:
+                            value, tag = self.scalar_value(event)
+                            anchors[event.anchor] = _Anchor(value, event.value, tag, 1, 0)
+                    self.take_key(top, key, key_span)
                     continue
-                anchor = _Anchor(None, None, NULL_TAG, 1, 0)
-            aliases += 1
-            if aliases > max_aliases:
-                raise fatal_limit(start, "aliases")
-            nodes += anchor.size
-            if nodes > max_nodes:
-                raise fatal_limit(start, "nodes")
-            if len(stack) + anchor.height > max_depth:
-                raise fatal_limit(start, "depth")
-            if top is not None and anchor.height > top.height:
-                top.height = anchor.height
-            if top is not None and top.key is _NO_KEY:
-                if anchor.key_text is None:
-                    complex_key(top, span)
+
+                # ---- a scalar value
+                explicit = event.tag
+                value = event.value
+                if explicit is not None:
+                    value, tag = self.scalar_value(event)
+                elif event.implicit[0]:  # plain: YAML 1.1 implicit types
+                    tag = STR_TAG
+                    for candidate, matches in resolvers.get(value[:1], ()):
+                        if matches(value):
+                            value = _convert(candidate, value)  # cannot fail once matched
+                            tag = candidate
+                            break
+                else:  # quoted
+                    tag = STR_TAG
+                style = event.style
+                if style and style in "|>":
+                    end_line, end_col, end_index = _block_scalar_end(text, start, end)
+                    last_line = end_line + off
+                    last_col = end_col + 1
                 else:
-                    take_key(top, anchor.key_text, span)
+                    end_index = end.index
+                    last_line = end.line + off
+                    last_col = end.column + 1
+                span = new_span(start.line + off, start.column + 1, last_line, last_col)
+                anchor_name = event.anchor
+                if anchor_name is not None:
+                    anchors[anchor_name] = _Anchor(value, event.value, tag, 1, 0)
+                if top is None:
+                    path: tuple[Any, ...] | None = ()
+                    parent_key_span: Span | None = None
+                else:
+                    key = top.key
+                    path = top.path
+                    if key.__class__ is str:  # the common case: a mapping value
+                        top.container[key] = value
+                        top.key = _NO_KEY
+                        if path is not None:
+                            source = text[start.index : end_index]
+                            if anchor_name is not None or explicit is not None:
+                                source = _without_properties(source)
+                            position = new_position(span, top.key_span, not style, source, tag)
+                            append_pos(((*path, key), position))
+                        continue
+                    parent_key_span = top.key_span
+                    if path is None:
+                        pass
+                    elif key is None:
+                        path = (*path, len(top.container))
+                    else:
+                        path = None
+                if path is not None:
+                    source = text[start.index : end_index]
+                    if anchor_name is not None or explicit is not None:
+                        source = _without_properties(source)
+                    append_pos((path, new_position(span, parent_key_span, not style, source, tag)))
+                if top is not None and top.key is None and top.merge_items is None:
+                    top.container.append(value)  # the other common case: a list item
+                else:
+                    self.attach(top, value, (value, 0, 0, -1), span)
                 continue
-            if top is None:
-                path = ()
-                key_span = None
-            else:
-                path = top.path
-                key = top.key
-                key_span = top.key_span
-                if path is None:
-                    pass
-                elif key is None:
-                    path = (*path, len(top.container))
-                elif key.__class__ is str:
-                    path = (*path, key)
+
+            if cls is MappingStartEvent or cls is SequenceStartEvent:
+                nodes += 1
+                start = event.start_mark
+                if nodes > max_nodes:
+                    raise self.fatal_limit(start, "nodes")
+                if len(stack) >= max_depth:
+                    raise self.fatal_limit(start, "depth")
+                is_map = cls is MappingStartEvent
+                frame = _Frame(
+                    is_map,
+                    start.line + off,
+                    start.column + 1,
+                    bool(event.flow_style),
+                    nodes - 1,
+                    event.anchor,
+                )
+                tag = event.tag
+                own_tag = MAP_TAG if is_map else SEQ_TAG
+                if tag is None or tag == "!":
+                    tag = own_tag
+                elif tag != own_tag:
+                    kind = None
+                    if tag in _SCALAR_TAGS or tag in (MAP_TAG, SEQ_TAG):
+                        kind = "a mapping" if is_map else "a list"
+                    self.tag_problem(self.span_of(start, event.end_mark), tag, kind)
+                    frame.bad = True
+                frame.tag = tag
+                own_path: tuple[Any, ...] | None = None
+                if top is None:
+                    own_path = ()
+                elif top.key is _NO_KEY:  # a list or mapping used as a key
+                    self.complex_key(top, self.span_of(start, event.end_mark))
+                    frame.is_key = True
                 else:
-                    path = None
-            if path is not None:
-                append_pos((path, new_position(span, key_span, False, "*" + name, anchor.tag)))
-                base = anchor.base
-                if base >= 0:  # the paths under an aliased collection
-                    for index in range(anchor.start + 1, anchor.end):
-                        entry = pos_list[index]
-                        if entry is not None:
-                            append_pos(((*path, *entry[0][base:]), entry[1]))
-            merge_source = (anchor.value, anchor.start, anchor.end, anchor.base)
-            attach(top, anchor.value, merge_source, span)
-            continue
+                    key = top.key
+                    parent_path = top.path
+                    if key is _MERGE:
+                        if not frame.bad:
+                            if parent_path is not None:
+                                frame.path = (*parent_path, _MERGE)
+                            if not is_map:
+                                frame.merge_items = []
+                    elif parent_path is None:
+                        pass
+                    elif key is None:
+                        own_path = (*parent_path, len(top.container))
+                    elif key.__class__ is str:
+                        own_path = (*parent_path, key)
+                        frame.own_key_span = top.key_span
+                frame.own_path = own_path
+                if own_path is not None and not frame.bad:
+                    frame.path = own_path
+                frame.pos_index = len(pos_list)
+                if own_path is not None:
+                    append_pos(None)  # filled in at the end event
+                if frame.anchor is not None:
+                    open_anchors.add(frame.anchor)
+                stack.append(frame)
+                top = frame
+                continue
 
-        if cls is DocumentEndEvent:
-            break
+            if cls is MappingEndEvent or cls is SequenceEndEvent:
+                frame = stack.pop()
+                top = stack[-1] if stack else None
+                if frame.flow:
+                    end = event.end_mark
+                    last_line = end.line + off
+                    last_col = end.column + 1
+                # else a block collection ends where its last child ended
+                span = new_span(frame.line, frame.column, last_line, last_col)
+                if frame.merges is not None:
+                    self.apply_merges(frame, frame.merges)
+                value = None if frame.bad else frame.container
+                end_index = len(pos_list)
+                if frame.own_path is not None:
+                    position = new_position(span, frame.own_key_span, False, "", frame.tag)
+                    pos_list[frame.pos_index] = (frame.own_path, position)
+                height = frame.height + 1
+                if top is not None and height > top.height:
+                    top.height = height
+                base = len(frame.path) if frame.path is not None else -1
+                if frame.anchor is not None:
+                    anchors[frame.anchor] = _Anchor(
+                        value,
+                        None,
+                        frame.tag,
+                        nodes - frame.nodes_before,
+                        height,
+                        frame.pos_index,
+                        end_index,
+                        base,
+                    )
+                    open_anchors.discard(frame.anchor)
+                if frame.is_key:
+                    continue  # its value comes next and is left out (the key is _DROP)
+                if frame.merge_items is not None and top is not None:
+                    if top.merges is None:
+                        top.merges = []
+                    top.merges.append(frame.merge_items)
+                self.attach(top, value, (value, frame.pos_index, end_index, base), span)
+                continue
 
-    event = get_event()
-    if event.__class__ is DocumentStartEvent:
-        doc_mark: Any = event.start_mark
-        message = (
-            "YAML syntax error: the front matter holds more than one YAML document "
-            "(a `---` or `...` line inside it?)"
-        )
-        raise _Fatal(Problem(doc_mark.line + off, doc_mark.column + 1, message, code="FM107"))
+            if cls is AliasEvent:
+                start = event.start_mark
+                name = event.anchor
+                span = self.span_of(start, event.end_mark)
+                last_line = span.end_line
+                last_col = span.end_column
+                anchor = anchors.get(name)
+                if anchor is None:
+                    if name in open_anchors:
+                        message = (
+                            f"alias `*{name}` is used inside the collection `&{name}` it "
+                            "names, which would repeat forever"
+                        )
+                        raise _Fatal(Problem.at(span, message, code="FM111", subject=name))
+                    message = f"alias `*{name}` refers to no anchor `&{name}` defined before it"
+                    self.problems.append(Problem.at(span, message, code="FM107", subject=name))
+                    if top is not None and top.key is _NO_KEY:
+                        top.key = _DROP
+                        top.key_span = span
+                        continue
+                    anchor = _Anchor(None, None, NULL_TAG, 1, 0)
+                aliases += 1
+                if aliases > max_aliases:
+                    raise self.fatal_limit(start, "aliases")
+                nodes += anchor.size
+                if nodes > max_nodes:
+                    raise self.fatal_limit(start, "nodes")
+                if len(stack) + anchor.height > max_depth:
+                    raise self.fatal_limit(start, "depth")
+                if top is not None and anchor.height > top.height:
+                    top.height = anchor.height
+                if top is not None and top.key is _NO_KEY:
+                    if anchor.key_text is None:
+                        self.complex_key(top, span)
+                    else:
+                        self.take_key(top, anchor.key_text, span)
+                    continue
+                if top is None:
+                    path = ()
+                    parent_key_span = None
+                else:
+                    path = top.path
+                    key = top.key
+                    parent_key_span = top.key_span
+                    if path is None:
+                        pass
+                    elif key is None:
+                        path = (*path, len(top.container))
+                    elif key.__class__ is str:
+                        path = (*path, key)
+                    else:
+                        path = None
+                if path is not None:
+                    position = new_position(span, parent_key_span, False, "*" + name, anchor.tag)
+                    append_pos((path, position))
+                    base = anchor.base
+                    if base >= 0:  # the paths under an aliased collection
+                        for index in range(anchor.start, anchor.end):
+                            entry = pos_list[index]
+                            if entry is not None and len(entry[0]) > base:
+                                append_pos(((*path, *entry[0][base:]), entry[1]))
+                merge_source = (anchor.value, anchor.start, anchor.end, anchor.base)
+                self.attach(top, anchor.value, merge_source, span)
+                continue
 
-    if root.__class__ is not dict:
-        if root is None and problems:  # an unsupported tag on the whole front matter
-            return YamlResult(None, {}, problems)
-        entry = pos_list[0] if pos_list else None
-        raise _Fatal(_not_a_mapping(root, entry[1] if entry else None, root_span, off))
+            if cls is DocumentEndEvent:
+                break
 
-    if merge_used:
-        positions: PositionMap = {
-            entry[0]: entry[1] for entry in pos_list if entry is not None and _MERGE not in entry[0]
-        }
-    else:
-        positions = dict(pos_list)
-    return YamlResult(root, positions, problems)
+        event = get_event()
+        if event.__class__ is DocumentStartEvent:
+            doc_mark: Any = event.start_mark
+            message = (
+                "YAML syntax error: the front matter holds more than one YAML document "
+                "(a `---` or `...` line inside it?)"
+            )
+            raise _Fatal(Problem(doc_mark.line + off, doc_mark.column + 1, message, code="FM107"))
+
+        root = self.root
+        if root.__class__ is not dict:
+            if root is None and self.problems:  # an unsupported tag on the whole front matter
+                return YamlResult(None, {}, self.problems)
+            entry = pos_list[0] if pos_list else None
+            raise _Fatal(_not_a_mapping(root, entry[1] if entry else None, self.root_span, off))
+
+        if self.merge_used:
+            positions: PositionMap = {
+                entry[0]: entry[1]
+                for entry in pos_list
+                if entry is not None and _MERGE not in entry[0]
+            }
+        else:
+            positions = dict(pos_list)
+        return YamlResult(root, positions, self.problems)
 
 
 def _not_a_mapping(
@@ -873,12 +915,18 @@ def _not_a_mapping(
     return Problem.at(where, message, code="FM108")
 
 
+def _without_properties(source: str) -> str:
+    """A scalar's source without its anchor and tag (``&a !!str x`` -> ``x``)."""
+    match = _PROPERTIES.match(source)
+    return source[match.end() :] if match is not None else source
+
+
 def _block_scalar_end(text: str, start: Any, end: Any) -> tuple[int, int, int]:
     """0-based line, column and index just past the last content character of a
     block scalar (its end mark lies after the trailing line breaks)."""
     index = end.index
     floor = start.index
-    while index > floor and text[index - 1] in "\r\n":
+    while index > floor and text[index - 1] in " \t\r\n":
         index -= 1
     if index == end.index:
         return end.line, end.column, index
@@ -910,10 +958,15 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> 
     if mark is not None:
         line, column, index = mark.line, mark.column, mark.index
     problem = " ".join((error.problem or "invalid YAML").split())
-    problem = problem.replace("found character that", "found a character that")
+    char = text[index] if 0 <= index < len(text) else ""
+    context = error.context
+    if "cannot start any token" in problem:
+        shown = "a tab" if char == "\t" else f"`{char}`" if char.strip() else "a character"
+        problem = f"found {shown}, which cannot start any YAML token"
+        context = None  # "while scanning for the next token" says nothing more
     message = f"YAML syntax error: {problem}"
-    if error.context:
-        message += " " + " ".join(error.context.split())
+    if context:
+        message += " " + " ".join(context.split())
         context_mark = error.context_mark
         if (
             context_mark is not None
@@ -926,14 +979,15 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> 
         ):
             message += f" (started on line {context_mark.line + first_line})"
     hints: list[str] = []
-    char = text[index] if 0 <= index < len(text) else ""
     line_start = text.rfind("\n", 0, index) + 1
     indent = _LEADING_SPACE.match(text, line_start)
     if "tab" in problem or char == "\t" or (indent is not None and "\t" in indent.group()):
         hints.append("YAML does not allow tabs for indentation; indent with spaces")
+    if "end of stream" in problem and context and "quoted scalar" in context:
+        hints.append("the closing quote is missing")
     if "mapping values are not allowed" in problem:
         hints.append("a value that contains `: ` must be quoted")
-    if char in _UNQUOTED_START and "cannot start any token" in problem:
+    if char in _UNQUOTED_START and "cannot start any YAML token" in problem:
         hints.append(_UNQUOTED_START[char])
     if hints:
         message += "; " + "; ".join(hints)

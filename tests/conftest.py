@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from linter.findings import Finding
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "seed-article.md"
 SHARED = REPO.parent / "shared"
@@ -90,7 +92,7 @@ def lint(
     path: str = "post.md",
     root: Path | None = None,
     **config_fields: object,
-) -> list:  # list[Finding]
+) -> list[Finding]:
     """Lint one text through the real engine with an in-memory config."""
     from linter.config import Config
     from linter.runner import lint_text
@@ -105,6 +107,6 @@ def lint(
     return lint_text(text, path, config)
 
 
-def where(findings: list, prefix: str = "") -> list[tuple[int, int, str]]:
+def where(findings: list[Finding], prefix: str = "") -> list[tuple[int, int, str]]:
     """(line, column, code) of the findings whose code starts with `prefix`."""
     return [(f.line, f.column, f.rule) for f in findings if f.rule.startswith(prefix)]

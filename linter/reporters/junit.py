@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
-from typing import Any
 
 from ..findings import Finding, RunResult, Severity
 from .base import Reporter, plural
@@ -28,10 +26,8 @@ def xml_safe(text: str) -> str:
 
 
 def _checked_paths(result: RunResult) -> list[str] | None:
-    paths: Any = getattr(result, "paths", None)
-    if paths is None or isinstance(paths, str) or not isinstance(paths, Iterable):
-        return None
-    return [str(p) for p in paths]
+    """The checked paths, or None when the result does not list them (built by hand)."""
+    return list(result.paths) if result.paths else None
 
 
 def _failure_text(findings: list[Finding]) -> str:

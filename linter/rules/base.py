@@ -99,8 +99,12 @@ def parse_docs(docstring: str | None) -> RuleDocs:
     summary, _, rest = text.partition("\n")
     sections: dict[str, str] = {}
     current: str | None = None
+    fence = ""  # an example's own "## " lines are not sections
     for line in rest.splitlines():
-        if line.startswith("## "):
+        marker = line.lstrip()[:3]
+        if marker in ("```", "~~~") and (not fence or marker == fence):
+            fence = "" if fence else marker
+        if line.startswith("## ") and not fence:
             current = line[3:].strip()
             sections[current] = ""
         elif current is not None:

@@ -78,15 +78,13 @@ def load_timezone(name: str) -> dt.tzinfo:
         pass
     known = zoneinfo.available_timezones()
     if not known:
-        raise ValueError(
-            f"no time zone database to look up {name!r}: install the `tzdata` package"
-        )
+        raise ValueError(f"no time zone database to look up {name!r}: install the `tzdata` package")
     by_lower = {k.lower(): k for k in known}
     close = [by_lower[k] for k in difflib.get_close_matches(name.lower(), list(by_lower), n=1)]
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ValueError(
-        f"unknown time zone {name!r}: expected an IANA name such as \"UTC\" or "
-        f"\"Asia/Phnom_Penh\"{hint}"
+        f'unknown time zone {name!r}: expected an IANA name such as "UTC" or '
+        f'"Asia/Phnom_Penh"{hint}'
     )
 
 

@@ -48,7 +48,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -139,6 +139,7 @@ class UrlInfo:
     target: str = ""  # the URL without surrounding whitespace
 
 
+@lru_cache(maxsize=4096)
 def analyse_url(url: str) -> UrlInfo:
     """Classify ``url`` and say what, if anything, is malformed in it."""
     if _LIQUID.search(url):
@@ -216,7 +217,7 @@ def _malformed_parts(url: str, written: re.Match[str] | None) -> tuple[str | Non
         close = difflib.get_close_matches(scheme, ["https", "http"], n=1, cutoff=0.6)
         if close:
             return (
-                f"has the unknown scheme `{written.group(1)}:` (a typo for `{close[0]}:`?)",
+                f"has the unknown scheme `{written.group(1)}:`",
                 f"{close[0]}://{rest.lstrip('/')}",
             )
         return f"has the unknown scheme `{written.group(1)}:`", None
@@ -557,9 +558,9 @@ class ImageUrlMalformed(_ImageUrlRule):
         for image, info in self.urls(doc):
             if info.problem is None:
                 continue
+            shown = f" `{_show(image.url)}`" if image.url.strip() else ""
             message = (
-                f"{_what(image)} `{_show(image.url)}` {info.problem}: "
-                "expected an absolute https:// URL or a path"
+                f"{_what(image)}{shown} {info.problem}: expected an absolute https:// URL or a path"
             )
             if info.suggestion is not None:
                 message += f"; did you mean `{_show(info.suggestion)}`?"
@@ -642,7 +643,7 @@ class ImageSchemeNotAllowed(_ImageUrlRule):
             else ""
         )
         if scheme == "http":
-            fixed = "https" + image.url[len("http") :]
+            fixed = "https" + info.target[len("http") :]
             return (
                 f"{what} uses http: an http image on an https site is blocked or upgraded as "
                 f"mixed content; use `{_show(fixed)}`"
@@ -762,7 +763,10 @@ class _LocalImageRule(_ImageUrlRule):
             if place is None:
                 continue
             root, parts = place
-            yield image, path, locate(root, parts)
+            location = locate(root, parts)
+            if location.path:
+                doc.watch(location.path)  # a cached result is stale once this path changes
+            yield image, path, location
 
     def _place(self, doc: Document, image: ImageRef, path: str) -> tuple[str, list[str]] | None:
         """The root that confines ``path`` and its components relative to it."""
@@ -912,15 +916,16 @@ class ImageAltMissing(Rule):
         for image in body_images(doc):
             if image.alt.strip():
                 continue
+            shown = f" `{_show(image.url)}`" if image.url else ""
             if image.origin == "html":
                 message = (
-                    f'`<img>` `{_show(image.url)}` has no alt text: add `alt="..."` '
-                    "describing the image for screen readers"
+                    f'`<img>`{shown} has no alt text: add `alt="..."` describing the image '
+                    "for screen readers"
                 )
             else:
                 message = (
-                    f"image `{_show(image.url or '[' + (image.label or '') + ']')}` has no alt "
-                    "text: describe the image for screen readers between `![` and `]`"
+                    f"image{shown} has no alt text: describe the image for screen readers "
+                    "between `![` and `]`"
                 )
             yield Problem.at(image.mark, message, subject=image.url)
 

@@ -88,9 +88,7 @@ class DuplicateFieldValue(CollectionRule):
     code = "FM501"
     name = "duplicate-field-value"
     options: ClassVar[Mapping[str, Option]] = {
-        "fields": Option(
-            "list[str]", ("code",), "top-level fields whose values must be unique"
-        ),
+        "fields": Option("list[str]", ("code",), "top-level fields whose values must be unique"),
         "case-sensitive": Option(
             "bool", True, "compare values case-sensitively (false: `ART1` equals `art1`)"
         ),
@@ -139,8 +137,7 @@ class DuplicateFieldValue(CollectionRule):
                     Problem(
                         line,
                         column,
-                        f"{field} {_quote(value)} is also used by {named}; "
-                        f"{plural} must be unique",
+                        f"{field} {_quote(value)} is also used by {named}; {plural} must be unique",
                         end_line,
                         end_column,
                         subject=f"{field}={value}",

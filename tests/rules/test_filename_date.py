@@ -21,15 +21,17 @@ def with_date(value: str | None) -> str:
     return replace_field(example_text(), "date", None if value is None else f"date: {value}")
 
 
-def fm502(
-    text: str, path: str = POST, timezone: str | None = None
-) -> list[tuple[int, int, str]]:
-    rules = {"FM502": {"timezone": timezone}} if timezone else None
+def fm502(text: str, path: str = POST, timezone: str | None = None) -> list[tuple[int, int, str]]:
+    rules: dict[str, dict[str, object]] | None = (
+        {"FM502": {"timezone": timezone}} if timezone else None
+    )
     return where(lint(text, path=path, select=["FM502"], rules=rules))
 
 
 def message(text: str, path: str = POST, timezone: str | None = None) -> str:
-    rules = {"FM502": {"timezone": timezone}} if timezone else None
+    rules: dict[str, dict[str, object]] | None = (
+        {"FM502": {"timezone": timezone}} if timezone else None
+    )
     (finding,) = lint(text, path=path, select=["FM502"], rules=rules)
     return str(finding.message)
 
@@ -53,8 +55,14 @@ def test_another_date_in_the_name_is_reported_at_the_date_value() -> None:
 
 
 def test_files_not_named_like_posts_are_not_checked() -> None:
-    for path in ("post.md", "_posts/korea.md", "2024-10-24.md", "24-10-24-x.md",
-                 "2024-10-24-x.txt", "_drafts/2024-1-24-x.md"):
+    for path in (
+        "post.md",
+        "_posts/korea.md",
+        "2024-10-24.md",
+        "24-10-24-x.md",
+        "2024-10-24-x.txt",
+        "_drafts/2024-1-24-x.md",
+    ):
         assert fm502(example_text(), path=path) == [], path
 
 
@@ -97,9 +105,18 @@ def test_conversion_is_explained() -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["10/01/2019 16:30", '"February 2, 2019"', "2023-13-45T08:24:49Z", "2024-02-30",
-     "2024-10-25T25:00:00Z", "2024-10-25T10:00:00+25:00", "[2024-10-24]", "20241024", "~",
-     "2024-10-24T10:00:00 UTC"],
+    [
+        "10/01/2019 16:30",
+        '"February 2, 2019"',
+        "2023-13-45T08:24:49Z",
+        "2024-02-30",
+        "2024-10-25T25:00:00Z",
+        "2024-10-25T10:00:00+25:00",
+        "[2024-10-24]",
+        "20241024",
+        "~",
+        "2024-10-24T10:00:00 UTC",
+    ],
 )
 def test_unreadable_dates_are_left_to_the_schema(written: str) -> None:
     assert fm502(with_date(written), path="_posts/2000-01-01-x.md") == []
@@ -127,8 +144,18 @@ def test_parse_date() -> None:
         2024, 10, 25, 8, 24, tzinfo=dt.timezone(dt.timedelta(hours=-1, minutes=-30))
     )
     assert parse_date(dt.date(2024, 1, 1)) == dt.date(2024, 1, 1)
-    for bad in ("", "2024", "2024-10", "x2024-10-25", "2024-10-25T", "2024-10-25T8",
-                "2024-10-25T08:24:49ZZ", 20241025, None, True):
+    for bad in (
+        "",
+        "2024",
+        "2024-10",
+        "x2024-10-25",
+        "2024-10-25T",
+        "2024-10-25T8",
+        "2024-10-25T08:24:49ZZ",
+        20241025,
+        None,
+        True,
+    ):
         assert parse_date(bad) is None, bad
 
 
@@ -147,8 +174,10 @@ def test_an_unknown_timezone_is_a_usage_error_before_any_file(tmp_path: Path) ->
     with pytest.raises(UsageError, match=r"rules\.FM502\.timezone.*Mars/Olympus"):
         Linter(config, cwd=tmp_path)
     # not when the rule is off
-    Linter(Config(root=tmp_path, rules={"FM502": {"timezone": "Mars/Olympus",
-                                                  "severity": "off"}}), cwd=tmp_path)
+    Linter(
+        Config(root=tmp_path, rules={"FM502": {"timezone": "Mars/Olympus", "severity": "off"}}),
+        cwd=tmp_path,
+    )
 
 
 def test_cli_reports_an_unknown_timezone_with_exit_2(tmp_path: Path) -> None:

@@ -91,9 +91,10 @@ def test_two_files_with_one_code_both_reported_at_the_value(tmp_path: Path) -> N
 def test_the_line_named_is_where_the_other_value_is(tmp_path: Path) -> None:
     write(tmp_path, "a.md", article(f'"{CODE_A}"', extra="# a comment\ntags: [x]"))
     write(tmp_path, "b.md", article(f'"{CODE_A}"'))
-    assert [(p, line, m.split(" is also used by ")[1]) for p, line, _, m in fm501(
-        check(tmp_path, ["."])
-    )] == [
+    assert [
+        (p, line, m.split(" is also used by ")[1])
+        for p, line, _, m in fm501(check(tmp_path, ["."]))
+    ] == [
         ("a.md", 5, "b.md:3; codes must be unique"),
         ("b.md", 3, "a.md:5; codes must be unique"),
     ]
@@ -136,8 +137,9 @@ def test_fields_option_adds_origin_url(tmp_path: Path) -> None:
     write(tmp_path, "a.md", article(f'"{CODE_A}"', origin=url))
     write(tmp_path, "b.md", article(f'"{CODE_B}"', origin=url))
     assert fm501(check(tmp_path, ["."])) == []
-    found = fm501(check(tmp_path, ["."], rules={"duplicate-field-value": {
-        "fields": ["code", "origin_url"]}}))
+    found = fm501(
+        check(tmp_path, ["."], rules={"duplicate-field-value": {"fields": ["code", "origin_url"]}})
+    )
     assert [(p, line, col) for p, line, col, _ in found] == [("a.md", 4, 13), ("b.md", 4, 13)]
     assert found[0][3] == (
         f'origin_url "{url}" is also used by b.md:4; `origin_url` values must be unique'
@@ -211,7 +213,7 @@ def test_collection_roots_compare_checked_files_with_the_rest(tmp_path: Path) ->
 
 def test_missing_collection_root_is_a_usage_error(tmp_path: Path) -> None:
     write(tmp_path, "a.md", article())
-    with pytest.raises(UsageError, match="collection-roots.*nowhere"):
+    with pytest.raises(UsageError, match=r"collection-roots.*nowhere"):
         check(tmp_path, ["a.md"], collection_roots=(tmp_path / "nowhere",))
 
 
@@ -302,16 +304,25 @@ def test_corpus_every_duplicate_found_and_no_clean_file_flagged(corpus: Path) ->
     assert duplicates, "the corpus should hold duplicate codes"
     for defect in duplicates:
         assert "FM501" in flagged.get(defect["path"], set()), defect
-        hit = next(
-            f for f in findings if f.path == defect["path"] and f.rule == "FM501"
-        )
+        hit = next(f for f in findings if f.path == defect["path"] and f.rule == "FM501")
         assert hit.line == defect["line"]
         partner = defect["detail"].removeprefix("same code as ")
         assert f"{partner}:" in hit.message
     defective = {d["path"] for d in truth}
-    partners = {
-        d["detail"].removeprefix("same code as ") for d in duplicates
-    }
+    partners = {d["detail"].removeprefix("same code as ") for d in duplicates}
     wrongly = {p: c for p, c in flagged.items() if p not in defective and p not in partners}
     assert wrongly == {}
     assert not os.path.exists(corpus / ".fmlint_cache")
+
+
+def test_git_collection_of_files_linted_from_outside_the_repository(
+    repo: Path, tmp_path: Path
+) -> None:
+    write(repo, "_posts/new.md", article(f'"{CODE_A}"'))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config = Config(root=elsewhere, select=("FM501",))
+    result = run([str(repo / "_posts/new.md")], config, cwd=elsewhere, use_cache=False, jobs=1)
+    assert [f.message.split(" is also used by ")[1] for f in result.findings] == [
+        "../site/_posts/2024/2024-10-17-old.md:3; codes must be unique"
+    ]

@@ -1,0 +1,508 @@
+"""The result cache: re-runs read only what changed, a stale or corrupt cache
+is never trusted and never fatal, and the output never depends on it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import example_text, replace_field, run_cli
+
+from linter.cache import FORMAT, KEEP_FILES, ResultCache
+from linter.config import Config
+from linter.document import read_document
+from linter.findings import Finding
+from linter.runner import FileResult, Linter, run
+
+OLD = time.time() - 3600  # files older than the racy window can be cached
+SELECT = ("FM1", "FM2", "FM5")
+
+
+def article(code: str) -> str:
+    return replace_field(example_text(), "code", f'code: "{code}"')
+
+
+def code(n: int) -> str:
+    return f"ART2410{n % 28 + 1:02d}1545X{n:05d}"
+
+
+def write(root: Path, name: str, text: str, mtime: float | None = OLD) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def make_site(root: Path, count: int = 12) -> None:
+    for n in range(count):
+        write(root, f"_posts/p{n:03d}.md", article(code(n)))
+    # one file with a schema problem, so per-file findings are cached too
+    write(root, "_posts/bad.md", replace_field(article(code(999)), "language", "language: kh"))
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+Row = tuple[str, int, int, str, str]
+
+
+def rows(findings: list[Finding]) -> list[Row]:
+    return [(f.path, f.line, f.column, f.rule, f.message) for f in findings]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Display paths of the files read (parsed) by the runner, in this process."""
+    seen: list[str] = []
+    real = read_document
+
+    def counting(file: Path, display: str, *args: Any) -> Any:
+        seen.append(display)
+        return real(file, display, *args)
+
+    monkeypatch.setattr("linter.runner.read_document", counting)
+    yield seen
+
+
+def lint_site(
+    root: Path, paths: list[str] | None = None, *, cache: bool = True, **fields: Any
+) -> list[Row]:
+    config = Config(root=root, select=fields.pop("select", SELECT), **fields)
+    result = run(paths or ["."], config, cwd=root, use_cache=cache, jobs=1)
+    return rows(result.findings)
+
+
+def cache_files(root: Path) -> list[Path]:
+    return sorted((root / ".fmlint_cache").glob("results-*.json"))
+
+
+def the_cache_file(root: Path) -> Path:
+    (file,) = cache_files(root)
+    return file
+
+
+def key_of(root: Path, **fields: Any) -> str:
+    config = Config(root=root, select=fields.pop("select", SELECT), **fields)
+    return Linter(config, cwd=root).cache_key()
+
+
+def signed(payload: Any) -> bytes:
+    """A cache file with a valid checksum around any JSON (or bytes)."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    return f"fmlint-cache {FORMAT} sha256={digest}\n".encode() + body
+
+
+def stored(root: Path) -> dict[str, Any]:
+    """The entries of the cache file, checked the way fmlint reads them."""
+    file = the_cache_file(root)
+    header, _, body = file.read_bytes().partition(b"\n")
+    assert header == f"fmlint-cache {FORMAT} sha256={hashlib.sha256(body).hexdigest()}".encode()
+    payload = json.loads(body)
+    assert payload["format"] == FORMAT
+    entries: dict[str, Any] = payload["entries"]
+    return entries
+
+
+# ---------------------------------------------------------------- reading only what changed
+
+
+def test_warm_run_reads_nothing_and_gives_the_same_findings(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    make_site(tmp_path)
+    cold = lint_site(tmp_path)
+    assert len(reads) == 13
+    assert any(r[3] == "FM207" for r in cold)  # language: kh
+    reads.clear()
+    assert lint_site(tmp_path) == cold
+    assert reads == []
+    assert lint_site(tmp_path, cache=False) == cold
+
+
+def test_precommit_case_one_changed_file_in_a_git_repo_reads_only_it(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    make_site(tmp_path, 40)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "site")
+    changed = "_posts/p007.md"
+    lint_site(tmp_path, [changed])  # cold: every file of the collection is read
+    assert len(reads) == 41
+    reads.clear()
+    assert lint_site(tmp_path, [changed]) == []
+    assert reads == []
+
+    # the commit being made: p007 now repeats the code of an untouched file
+    write(tmp_path, changed, article(code(3)), mtime=None)
+    git(tmp_path, "add", changed)
+    reads.clear()
+    found = lint_site(tmp_path, [changed])
+    assert reads == [changed]
+    assert found == [
+        (
+            changed,
+            3,
+            7,
+            "FM501",
+            f'code "{code(3)}" is also used by _posts/p003.md:3; codes must be unique',
+        )
+    ]
+    # fixed again: the finding goes, still reading just that file
+    write(tmp_path, changed, article(code(7)), mtime=None)
+    reads.clear()
+    assert lint_site(tmp_path, [changed]) == []
+    assert reads == [changed]
+
+
+def test_a_file_cached_for_its_facts_is_read_again_when_checked(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    make_site(tmp_path)
+    roots = (tmp_path / "_posts",)
+    assert lint_site(tmp_path, ["_posts/p001.md"], collection_roots=roots) == []
+    reads.clear()
+    found = lint_site(tmp_path, ["_posts/bad.md"], collection_roots=roots)
+    assert reads == ["_posts/bad.md"]  # its cached entry held facts only
+    assert [r[3] for r in found] == ["FM207"]
+    reads.clear()
+    assert lint_site(tmp_path, ["_posts/bad.md"], collection_roots=roots) == found
+    assert reads == []
+
+
+# ---------------------------------------------------------------- stale entries
+
+
+def test_an_edited_file_is_read_again_findings_appear_and_disappear(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    assert not [r for r in lint_site(tmp_path) if r[3] == "FM501"]
+    # same size (one character of the code), newer mtime
+    write(tmp_path, "_posts/p005.md", article(code(4)), mtime=OLD + 60)
+    dup = [r[:2] for r in lint_site(tmp_path) if r[3] == "FM501"]
+    assert dup == [("_posts/p004.md", 3), ("_posts/p005.md", 3)]
+    write(tmp_path, "_posts/p005.md", article(code(5)), mtime=OLD + 120)
+    assert not [r for r in lint_site(tmp_path) if r[3] == "FM501"]
+
+
+def test_a_racily_clean_file_is_not_cached(tmp_path: Path) -> None:
+    """A file modified just now could change again within the same mtime tick
+    keeping its size: it is not cached, so such an edit is never missed."""
+    make_site(tmp_path)
+    path = write(tmp_path, "_posts/p005.md", article(code(5)), mtime=None)
+    assert not [r for r in lint_site(tmp_path) if r[3] == "FM501"]
+    assert str(path) not in stored(tmp_path)
+    info = path.stat()
+    path.write_text(article(code(4)), encoding="utf-8")  # same size...
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))  # ...and the same mtime
+    assert [r[0] for r in lint_site(tmp_path) if r[3] == "FM501"] == [
+        "_posts/p004.md",
+        "_posts/p005.md",
+    ]
+
+
+def test_deleted_files_drop_out_of_results_and_cache(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    write(tmp_path, "_posts/twin.md", article(code(2)))
+    assert [r[0] for r in lint_site(tmp_path) if r[3] == "FM501"] == [
+        "_posts/p002.md",
+        "_posts/twin.md",
+    ]
+    assert str(tmp_path / "_posts/twin.md") in stored(tmp_path)
+    (tmp_path / "_posts/twin.md").unlink()
+    assert not [r for r in lint_site(tmp_path) if r[3] == "FM501"]
+    # another change makes the cache be written: the deleted file's entry goes
+    write(tmp_path, "_posts/p001.md", article(code(1)), mtime=OLD + 60)
+    lint_site(tmp_path)
+    entries = stored(tmp_path)
+    assert str(tmp_path / "_posts/twin.md") not in entries
+    assert len(entries) == 13
+
+
+def test_files_deleted_but_still_in_gits_index_are_skipped(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    write(tmp_path, "_posts/twin.md", article(code(2)))
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    assert len(lint_site(tmp_path, ["_posts/p002.md"])) == 1
+    (tmp_path / "_posts/twin.md").unlink()  # not staged: still in the index
+    assert lint_site(tmp_path, ["_posts/p002.md"]) == []
+
+
+# ---------------------------------------------------------------- corrupt caches
+
+
+def _poisoned_value() -> dict[str, Any]:
+    """A well-shaped entry that would make p000 look like p001's duplicate."""
+    return {
+        "problems": [],
+        "facts": {"FM501": {"code": [code(1), 3, 7, 3, 28]}},
+        "suppressions": [],
+        "full": True,
+        "watched": {},
+    }
+
+
+BAD_VALUES: list[Any] = [
+    None,
+    [],
+    "x",
+    {"problems": [], "facts": {}, "suppressions": []},  # no "full"
+    {"problems": [], "facts": {}, "suppressions": [], "full": "yes"},
+    {"problems": {}, "facts": {}, "suppressions": [], "full": True},
+    {"problems": [["FM201", "3", 1, 3, 2, "m", ""]], "facts": {}, "suppressions": [], "full": True},
+    {"problems": [["FM201", 3, 1, 3, 2, "m"]], "facts": {}, "suppressions": [], "full": True},
+    {
+        "problems": [["FM201", 3, True, 3, 2, "m", ""]],
+        "facts": {},
+        "suppressions": [],
+        "full": True,
+    },
+    {"problems": [[201, 3, 1, 3, 2, "m", ""]], "facts": {}, "suppressions": [], "full": True},
+    {"problems": [["FM201", 3, 1, 3, 2, ["m"], ""]], "facts": {}, "suppressions": [], "full": True},
+    {"problems": [], "facts": [], "suppressions": [], "full": True},
+    {"problems": [], "facts": {}, "suppressions": [["range", "FM2", 1, 2, 3, 4]], "full": True},
+    {"problems": [], "facts": {}, "suppressions": [["sometimes", [], 1, 2, 3, 4]], "full": True},
+    {"problems": [], "facts": {}, "suppressions": [["file", [], 1, 2, 3]], "full": True},
+]
+
+
+@pytest.mark.parametrize("value", BAD_VALUES, ids=range(len(BAD_VALUES)))
+def test_entries_with_wrong_types_are_dropped_even_under_a_valid_checksum(
+    tmp_path: Path, value: Any, reads: list[str]
+) -> None:
+    make_site(tmp_path)
+    expected = lint_site(tmp_path, cache=False)
+    key = key_of(tmp_path)
+    file = tmp_path / "_posts/p000.md"
+    info = file.stat()
+    entries = {str(file): [info.st_size, info.st_mtime_ns, value]}
+    (tmp_path / ".fmlint_cache").mkdir()
+    cache_file = tmp_path / ".fmlint_cache" / f"results-{key[:20]}.json"
+    cache_file.write_bytes(signed({"format": FORMAT, "key": key, "entries": entries}))
+    reads.clear()
+    assert lint_site(tmp_path) == expected
+    assert "_posts/p000.md" in reads
+    FileResult.from_json("_posts/p000.md", stored(tmp_path)[str(file)][2])  # parses back
+
+
+def _variants(valid: bytes, key: str, entries: dict[str, Any]) -> dict[str, bytes]:
+    header, _, body = valid.partition(b"\n")
+    nested = b"[" * 200_000 + b"]" * 200_000
+    return {
+        "garbage": os.urandom(3000),
+        "nul bytes": b"\x00" * 100,
+        "empty": b"",
+        "header only": header,
+        "truncated": valid[: len(valid) // 2],
+        "one byte flipped": valid[:-10] + bytes([valid[-10] ^ 1]) + valid[-9:],
+        "edited without checksum": header + b"\n" + body.replace(b'"full":true', b'"full":1'),
+        "plain json, no header": body,
+        "not json": signed(b"{not json"),
+        "not utf-8": signed(b'{"format": 2, "key": "\xff\xfe"}'),
+        "deeply nested": signed(nested),
+        "a list": signed([1, 2, 3]),
+        "null": signed(None),
+        "no entries": signed({"format": FORMAT, "key": key}),
+        "entries a list": signed({"format": FORMAT, "key": key, "entries": [1]}),
+        "entry not a list": signed(
+            {"format": FORMAT, "key": key, "entries": {p: {"size": 1} for p in entries}}
+        ),
+        "entry sizes as text": signed(
+            {
+                "format": FORMAT,
+                "key": key,
+                "entries": {p: [str(e[0]), e[1], e[2]] for p, e in entries.items()},
+            }
+        ),
+        "another format": signed({"format": FORMAT + 1, "key": key, "entries": entries}),
+        "another key": signed({"format": FORMAT, "key": "0" * 64, "entries": entries}),
+        "old format header": valid.replace(f"fmlint-cache {FORMAT}".encode(), b"fmlint-cache 1"),
+    }
+
+
+def test_every_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    expected = lint_site(tmp_path, cache=False)
+    assert lint_site(tmp_path) == expected
+    cache_file = the_cache_file(tmp_path)
+    valid = cache_file.read_bytes()
+    key = key_of(tmp_path)
+    # poison every entry (well-shaped but false): if any variant were trusted,
+    # p000 and p001 would be reported as duplicates
+    entries = stored(tmp_path)
+    for entry in entries.values():
+        entry[2] = _poisoned_value()
+    poisoned_body = json.dumps({"format": FORMAT, "key": key, "entries": entries}).encode()
+    unsigned = valid.partition(b"\n")[0] + b"\n" + poisoned_body
+    variants = _variants(valid, key, entries)
+    variants["poisoned, checksum not updated"] = unsigned
+    for name, data in variants.items():
+        cache_file.write_bytes(data)
+        assert lint_site(tmp_path) == expected, name
+        assert len(stored(tmp_path)) == 13, name  # rebuilt, valid again
+    # the checksum is what guards well-shaped lies: signed, they would be used
+    cache_file.write_bytes(signed(json.loads(poisoned_body)))
+    assert lint_site(tmp_path) != expected
+
+
+def test_a_folder_where_the_cache_file_goes_is_survived(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    expected = lint_site(tmp_path, cache=False)
+    (tmp_path / ".fmlint_cache" / f"results-{key_of(tmp_path)[:20]}.json").mkdir(parents=True)
+    assert lint_site(tmp_path) == expected
+    assert lint_site(tmp_path) == expected
+
+
+def test_a_cache_folder_that_is_a_file_or_read_only_is_survived(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    expected = lint_site(tmp_path, cache=False)
+    (tmp_path / "blocker").write_text("not a folder", encoding="utf-8")
+    assert lint_site(tmp_path, cache_dir=tmp_path / "blocker") == expected
+    assert lint_site(tmp_path, cache_dir=tmp_path / "blocker" / "sub") == expected
+
+
+# ---------------------------------------------------------------- config keys, --no-cache
+
+
+def test_a_cache_of_another_config_is_not_used(tmp_path: Path) -> None:
+    make_site(tmp_path)
+    write(tmp_path, "_posts/lower.md", article(code(3).lower()))
+    strict = lint_site(tmp_path)
+    assert not [r for r in strict if r[3] == "FM501"]
+    loose: dict[str, Any] = {"rules": {"FM501": {"case-sensitive": False}}}
+    found = lint_site(tmp_path, **loose)
+    assert [r[0] for r in found if r[3] == "FM501"] == ["_posts/lower.md", "_posts/p003.md"]
+    assert len(cache_files(tmp_path)) == 2
+    assert lint_site(tmp_path) == strict
+    # a cache file renamed to the other config's name is refused by its key
+    strict_file = tmp_path / ".fmlint_cache" / f"results-{key_of(tmp_path)[:20]}.json"
+    loose_file = tmp_path / ".fmlint_cache" / f"results-{key_of(tmp_path, **loose)[:20]}.json"
+    loose_file.write_bytes(strict_file.read_bytes())
+    assert lint_site(tmp_path, **loose) == found
+
+
+def test_old_config_caches_are_pruned(tmp_path: Path) -> None:
+    make_site(tmp_path, 2)
+    for n in range(KEEP_FILES + 3):
+        lint_site(tmp_path, rules={"FM501": {"fields": ["code", f"f{n}"]}})
+        time.sleep(0.01)
+    assert len(cache_files(tmp_path)) == KEEP_FILES
+    # stale temp files of crashed runs go too, fresh ones (a concurrent run's) stay
+    old_tmp = tmp_path / ".fmlint_cache" / ".results-crashed.tmp"
+    new_tmp = tmp_path / ".fmlint_cache" / ".results-writing.tmp"
+    old_tmp.write_text("{", encoding="utf-8")
+    new_tmp.write_text("{", encoding="utf-8")
+    os.utime(old_tmp, (OLD - 86400, OLD - 86400))
+    write(tmp_path, "_posts/p000.md", article(code(0)), mtime=OLD + 60)
+    lint_site(tmp_path)
+    assert not old_tmp.exists()
+    assert new_tmp.exists()
+
+
+def test_no_cache_writes_nothing(tmp_path: Path, cli: Callable[..., Any]) -> None:
+    make_site(tmp_path, 3)
+    lint_site(tmp_path, cache=False)
+    assert not (tmp_path / ".fmlint_cache").exists()
+    done = cli("check", "--no-cache", "--select", "FM5", ".")
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / ".fmlint_cache").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_posts"]
+    done = cli("check", "--select", "FM5", ".")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / ".fmlint_cache").is_dir()
+
+
+def test_the_cache_folder_ignores_itself_in_git(tmp_path: Path) -> None:
+    make_site(tmp_path, 3)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "site")
+    done = run_cli(["check", "--select", "FM5", "."], cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / ".fmlint_cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""
+
+
+def test_no_gitignore_is_dropped_into_a_folder_of_the_users(tmp_path: Path) -> None:
+    make_site(tmp_path, 3)
+    lint_site(tmp_path, cache_dir=tmp_path)  # cache-dir = "."
+    assert not (tmp_path / ".gitignore").exists()
+    assert len(list(tmp_path.glob("results-*.json"))) == 1
+
+
+# ---------------------------------------------------------------- concurrent writers
+
+
+def test_concurrent_writers_merge_and_replace_atomically(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    value = {"problems": [], "facts": {}, "suppressions": [], "full": True}
+    first, second = ResultCache(folder, "k" * 64), ResultCache(folder, "k" * 64)
+    first.load()
+    second.load()
+    first.put("/a.md", 1, 1, value)
+    second.put("/b.md", 2, 2, value)
+    second.put("/a.md", 3, 3, value)  # both answered /a.md: the last writer's answer stays
+    first.save()
+    second.save()
+    reader = ResultCache(folder, "k" * 64)
+    reader.load()
+    assert reader.entries == {"/a.md": [3, 3, value], "/b.md": [2, 2, value]}
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".gitignore",
+        "results-kkkkkkkkkkkkkkkkkkkk.json",
+    ]
+
+
+def test_a_fact_that_is_not_json_is_left_out(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path, "k" * 64)
+    ok = {"problems": [], "facts": {}, "suppressions": [], "full": True}
+    cache.put("/ok.md", 1, 1, ok)
+    cache.put("/set.md", 1, 1, {**ok, "facts": {"X001": {1, 2}}})
+    cache.save()
+    reader = ResultCache(tmp_path, "k" * 64)
+    reader.load()
+    assert reader.get("/ok.md", 1, 1) == ok
+    assert reader.get("/set.md", 1, 1) is None
+
+
+def test_a_cached_result_is_stale_once_a_local_image_appears(tmp_path: Path) -> None:
+    """Verdicts about other files (FM404) are re-checked before a cached
+    result is trusted: adding the missing image clears the finding."""
+    text = example_text().replace(
+        "Prime minister of Cambodia", "![A photo](/assets/images/meeting.jpg)\n\nPrime minister"
+    )
+    post = tmp_path / "post.md"
+    post.write_text(text, encoding="utf-8")
+    old = time.time() - 60  # outside the racy window, so the result is cached
+    os.utime(post, (old, old))
+    (tmp_path / ".fmlint.toml").write_text('site-root = "."\n', encoding="utf-8")
+    args = ["check", "post.md", "--select", "FM404", "--format", "json"]
+    first = run_cli(args, tmp_path)
+    assert [f["rule"] for f in json.loads(first.stdout)["findings"]] == ["FM404"]
+    (tmp_path / "assets/images").mkdir(parents=True)
+    (tmp_path / "assets/images/meeting.jpg").write_bytes(b"\xff\xd8\xff")
+    second = run_cli(args, tmp_path)
+    assert json.loads(second.stdout)["findings"] == [], second.stdout
