@@ -274,6 +274,12 @@ def resolve_rule_settings(
             close = difflib.get_close_matches(key, [*codes, *names], n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise ConfigError(f"{where}`rules.{key}`: no rule with this code or name{hint}")
+        if code in settings:
+            first = next(k for k in config.rules if k != key and (k == code or names.get(k) == code))
+            raise ConfigError(
+                f"{where}`rules.{first}` and `rules.{key}` both configure {code}; "
+                "keep one table"
+            )
         declared = codes[code].options
         severity: Severity | None = None
         enabled = True

@@ -115,11 +115,15 @@ def _ignored(
 ) -> bool:
     if exclude.matches(path, is_dir):
         return True
-    for base, spec in ignores:
-        relative = path.relative_to(base).as_posix()
-        if spec.match_file(relative + "/" if is_dir else relative):
-            return True
-    return False
+    # as git does: the last matching pattern decides, and a deeper .gitignore
+    # comes later than the ones above it, so its `!keep.md` re-includes a file
+    ignored = False
+    for base, spec in ignores:  # outermost first
+        relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+        for pattern in spec.patterns:
+            if pattern.include is not None and pattern.match_file(relative):
+                ignored = pattern.include
+    return ignored
 
 
 def _read_ignore(file: Path) -> pathspec.GitIgnoreSpec | None:

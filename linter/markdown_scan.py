@@ -125,7 +125,8 @@ _HR_RE = re.compile(r"(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}")
 _ORDERED_RE = re.compile(r"[0-9]{1,9}[.)](?:[ \t]|\Z)")
 _INLINE_STOP_RE = re.compile(r"[\\`<\[!]")
 _LABEL_STOP_RE = re.compile(r"[\\`<\[\]!]")
-_RAW_DEST_RE = re.compile(r"[^\x00-\x20\x7f()\\]+")
+_DEST_STOP_RE = re.compile(r"[\x00-\x20\x7f()\\]")
+_ANGLE_RE = re.compile("[<>]")
 _MAX_DEPTH = 10
 
 
@@ -174,11 +175,11 @@ def _definition(s: str, next_line: str | None) -> tuple[str, str, str, int] | No
         if _continues(next_line):
             raise _Fallback
         return None
-    dest = parseLinkDestination(s, pos, n)
-    if not dest.ok:
+    ok, url, dest_end = _destination(s, pos, n)
+    if not ok:
         return None
     url_at = pos + 1 if s[pos] == "<" else pos
-    dest_end = end = dest.pos
+    end = dest_end
     while end < n and s[end] in " \t":
         end += 1
     title = ""
@@ -203,7 +204,45 @@ def _definition(s: str, next_line: str | None) -> tuple[str, str, str, int] | No
     raw = s[1:label_end]
     if not label_key(raw):
         return None
-    return raw, dest.str, title, url_at
+    return raw, url, title, url_at
+
+
+def _destination(src: str, pos: int, maximum: int) -> tuple[bool, str, int]:
+    """markdown-it's ``parseLinkDestination`` at ``pos``: (ok, url, end).  The
+    raw form jumps over runs of ordinary characters with a regex."""
+    if src[pos] == "<":
+        res = parseLinkDestination(src, pos, maximum)
+        return res.ok, res.str, res.pos
+    start = pos
+    level = 0
+    while pos < maximum:
+        m = _DEST_STOP_RE.search(src, pos, maximum)
+        if m is None:
+            pos = maximum
+            break
+        pos = m.start()
+        ch = src[pos]
+        if ch == "\\" and pos + 1 < maximum:
+            if src[pos + 1] == " ":
+                break
+            pos += 2
+        elif ch == "(":
+            level += 1
+            if level > 32:
+                return False, "", start
+            pos += 1
+        elif ch == ")":
+            if level == 0:
+                break
+            level -= 1
+            pos += 1
+        elif ch == "\\":
+            pos += 1
+        else:  # a space or a control character
+            break
+    if pos == start or level:
+        return False, "", start
+    return True, unescapeAll(src[start:pos]), pos
 
 
 @dataclass
@@ -224,24 +263,30 @@ class _Scanner:
         self.result = BodyStructure()
         self.refs: dict[str, _Definition] = {}
         self.depth = 0
-        self.cend = 0  # end of the inline content being scanned (markdown-it's len(src))
-        self.anchor_index = 0  # a line index and the offset where that line starts,
-        self.anchor_offset = 0  # at or before the offsets given to at()
+        # the inline content being scanned (markdown-it's whole ``state.src``)
+        self.cstart = self.cend = 0
+        self.terminators: dict[str, int] = {}
+        self.backticks: dict[int, int] | None = None
+        self.destinations: dict[tuple[int, int], tuple[bool, str, int]] = {}
+        # position cache of at(): the line index and start offset of the line
+        # holding offset ``known``; at() is mostly called with growing offsets
+        self.known_index = self.known_start = self.known = 0
 
     def anchor(self, index: int, offset: int) -> None:
-        self.anchor_index, self.anchor_offset = index, offset
+        """Line ``index`` starts at ``offset`` (a hint for :meth:`at`)."""
+        self.known_index, self.known_start, self.known = index, offset, offset
 
     def at(self, offset: int) -> tuple[int, int]:
         """File (line, column) of an offset of the normalised body."""
         src = self.src
-        index, base = self.anchor_index, self.anchor_offset
-        if offset < base:
-            index = base = 0
-        newlines = src.count("\n", base, offset)
+        if offset < self.known:
+            self.anchor(0, 0)
+        newlines = src.count("\n", self.known, offset)
         if newlines:
-            index += newlines
-            base = src.rfind("\n", base, offset) + 1
-        return self.first_line + index, offset - base + 1
+            self.known_index += newlines
+            self.known_start = src.rfind("\n", self.known, offset) + 1
+        self.known = offset
+        return self.first_line + self.known_index, offset - self.known_start + 1
 
     def trim(self, start: int, end: int) -> tuple[int, int]:
         """[start, end) without the whitespace markdown-it trims at both ends."""
@@ -445,7 +490,9 @@ class _Scanner:
                 if hits[h] < end:
                     self.anchor(index, line_off)
                     start, end = self.trim(start, end)
-                    self.cend = end
+                    self.cstart, self.cend = start, end
+                    self.terminators.clear()
+                    self.backticks = None
                     self._tokenize(start, end)
         if len(result.images) > 1:
             result.images.sort(key=lambda image: (image.line, image.column))
@@ -555,40 +602,83 @@ class _Scanner:
         return pos + 1
 
     def _backtick(self, pos: int, maximum: int) -> int:
+        """markdown-it's ``backtick`` rule: the end of the code span or of the
+        unmatched backtick run at ``pos``."""
         src = self.src
         after = pos + 1
         while after < maximum and src[after] == "`":
             after += 1
         size = after - pos
-        end = after
-        while (start := src.find("`", end)) != -1 and start < maximum:
-            end = start + 1
-            while end < len(src) and src[end] == "`":
-                end += 1
-            if end > maximum:
-                break
-            if end - start == size:
-                return end
+        if self.backticks is None:  # last start of every run length, as markdown-it
+            self.backticks = {}
+            end = self.cstart
+            while (start := src.find("`", end, self.cend)) != -1:
+                end = start + 1
+                while end < self.cend and src[end] == "`":
+                    end += 1
+                self.backticks[end - start] = start
+        if self.backticks.get(size, -1) >= after:
+            end = after
+            while (start := src.find("`", end, maximum)) != -1:
+                end = start + 1
+                while end < self.cend and src[end] == "`":
+                    end += 1
+                if end > maximum:
+                    break
+                if end - start == size:
+                    return end
         return after
 
     def _autolink(self, pos: int, maximum: int) -> int:
+        """markdown-it's ``autolink`` rule: the end of ``<scheme:...>`` or
+        ``<email>`` at ``pos``, -1 if there is none."""
         src = self.src
-        close = src.find(">", pos + 1, maximum)
-        if close < 0 or src.find("<", pos + 1, close) >= 0:
+        m = _ANGLE_RE.search(src, pos + 1, maximum)
+        if m is None or m.group() == "<":
             return -1
-        url = src[pos + 1 : close]
+        url = src[pos + 1 : m.start()]
         if AUTOLINK_RE.search(url) is not None or EMAIL_RE.search(url) is not None:
-            return close + 1
+            return m.end()
         return -1
 
     def _html(self, pos: int, maximum: int) -> re.Match[str] | None:
+        """markdown-it's ``html_inline`` rule, with its quick rejections of
+        openers whose terminator occurs nowhere after them."""
         src = self.src
         if pos + 2 >= maximum:
             return None
         ch = src[pos + 1]
         if ch not in "!?/" and not ("a" <= ch <= "z" or "A" <= ch <= "Z"):
             return None
+        last = self._terminator
+        if src.startswith("<!--", pos):
+            if last(">") < pos + 4:
+                return None
+            if (
+                not src.startswith("<!-->", pos)
+                and not src.startswith("<!--->", pos)
+                and last("-->") < pos + 4
+            ):
+                return None
+        elif src.startswith("<![CDATA[", pos):
+            if last("]]>") < pos + 9:
+                return None
+        elif ch == "?":
+            if last("?>") < pos + 2:
+                return None
+        elif ch == "!":
+            if last(">") < pos + 3:
+                return None
+        elif last(">") < pos + 2:
+            return None
         return HTML_TAG_RE.match(src, pos, self.cend)
+
+    def _terminator(self, term: str) -> int:
+        """Offset of the last ``term`` in the inline content being scanned."""
+        found = self.terminators.get(term)
+        if found is None:
+            found = self.terminators[term] = self.src.rfind(term, self.cstart, self.cend)
+        return found
 
     def _label_end(self, start: int, maximum: int, disable_nested: bool) -> int:
         """markdown-it's ``parseLinkLabel``."""
@@ -623,16 +713,13 @@ class _Scanner:
             self.depth -= 1
 
     def _dest(self, pos: int, maximum: int) -> tuple[bool, str, int]:
-        """markdown-it's ``parseLinkDestination`` with a regex fast path."""
-        src = self.src
-        if src[pos] != "<":
-            m = _RAW_DEST_RE.match(src, pos, maximum)
-            if m is not None:
-                end = m.end()
-                if end >= maximum or src[end] not in "(\\":
-                    return True, unescapeAll(m.group(0)), end
-        res = parseLinkDestination(src, pos, maximum)
-        return res.ok, res.str, res.pos
+        """:func:`_destination`, remembered: a failed image at "![" is tried
+        again as a link at "[" with the same destination."""
+        key = (pos, maximum)
+        found = self.destinations.get(key)
+        if found is None:
+            found = self.destinations[key] = _destination(self.src, pos, maximum)
+        return found
 
     def _skip_space(self, pos: int, maximum: int) -> int:
         src = self.src

@@ -387,6 +387,10 @@ def test_config_mistakes_name_the_key_and_the_file(
         ("[rules.FM306]\nmax-wrds = 3", ["`rules.FM306.max-wrds`", "did you mean `max-words`?"]),
         ('[rules.FM306]\nmax-words = "many"', ["`rules.FM306`", "max-words", "int"]),
         ("[rules.FM201]\nfoo = 1", ["`rules.FM201.foo`", "options of FM201: none"]),
+        (
+            '[rules.FM306]\nseverity = "off"\n[rules.emphasis-as-heading]\nmax-words = 3',
+            ["`rules.FM306` and `rules.emphasis-as-heading` both configure FM306"],
+        ),
     ],
 )
 def test_rule_table_mistakes(tmp_path: Path, toml: str, words: list[str]) -> None:

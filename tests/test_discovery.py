@@ -80,6 +80,14 @@ def test_gitignore_is_honoured_with_nested_files(tmp_path: Path) -> None:
     ]
 
 
+def test_a_deeper_gitignore_can_re_include_a_file(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("posts/*.md\n", encoding="utf-8")
+    touch(tmp_path, "posts/keep.md", "posts/drop.md", "posts/sub/deep.md")
+    (tmp_path / "posts" / ".gitignore").write_text("!keep.md\n", encoding="utf-8")
+    assert found(tmp_path) == ["posts/keep.md", "posts/sub/deep.md"]  # as `git status` sees it
+
+
 def test_gitignore_outside_the_work_tree_does_not_apply(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("*.md\n", encoding="utf-8")
     (tmp_path / "repo" / ".git").mkdir(parents=True)
@@ -114,7 +122,7 @@ def test_a_file_given_twice_counts_once(tmp_path: Path) -> None:
 
 
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(PathError, match="nope.md: no such file or directory"):
+    with pytest.raises(PathError, match=r"nope\.md: no such file or directory"):
         found(tmp_path, "nope.md")
 
 

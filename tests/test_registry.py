@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
 
 import pytest
 
@@ -214,7 +215,7 @@ class _Probe(Rule):
 
     code = "XX100"
     name = "probe"
-    options = {"n": Option("int", 1, "a number")}
+    options: ClassVar[Mapping[str, Option]] = {"n": Option("int", 1, "a number")}
 
     def check(self, doc: object) -> Iterable[Problem]:
         return []

@@ -45,7 +45,7 @@ def test_next_line_means_only_the_next_line() -> None:
 
 def test_disable_enable_range() -> None:
     text = before(EXAMPLE, IMAGE, "<!-- fmlint-disable FM406 FM306 -->\n\n")
-    text = before(text, "The ROK’s collaboration", "<!-- fmlint-enable FM406 FM306 -->\n\n")
+    text = before(text, "The ROK\u2019s collaboration", "<!-- fmlint-enable FM406 FM306 -->\n\n")
     assert codes(text) == []
     # after the enable the rules report again
     text = before(EXAMPLE, IMAGE, "<!-- fmlint-disable FM406 -->\n\n")

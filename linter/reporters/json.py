@@ -38,4 +38,14 @@ class JsonReporter(Reporter):
     description = "one JSON object: version, files_checked, findings, summary"
 
     def report(self, result: RunResult) -> None:
-        self.stream.write(json.dumps(json_document(result), indent=2) + "\n")
+        # one finding per line: readable, diffable, and written by json's C encoder
+        # (``indent=`` falls back to the pure-Python one, 10x slower on big runs)
+        document = json_document(result)
+        findings = document.pop("findings")
+        write = self.stream.write
+        write(f'{{"version": {json.dumps(document["version"])}, ')
+        write(f'"files_checked": {document["files_checked"]},\n "findings": [')
+        for index, finding in enumerate(findings):
+            write(("\n  " if index == 0 else ",\n  ") + json.dumps(finding))
+        write("\n ]," if findings else "],")
+        write(f'\n "summary": {json.dumps(document["summary"])}}}\n')
