@@ -40,9 +40,11 @@ markdown-it gives lines only (``token.map``).  Columns are computed like this:
   markers and indentation, which markdown-it strips) and minus trimmed
   whitespace at either end of the block, so the content line, stripped, is
   found at the *end* of the stripped source line; the offset in the content
-  line is added to that base.  (Only a tab that markdown-it half-expands into
-  spaces inside a container makes a leading-space offset inexact; it then maps
-  to the first visible character.)
+  line is added to that base.  An ATX heading's content starts after its
+  ``#`` run and the following whitespace instead (a closing sequence may
+  follow it).  Only a tab that markdown-it half-expands into spaces inside a
+  container makes a leading-space offset inexact; it then maps to the first
+  visible character.
 * definitions and their URLs: from markdown-it's own line markers
   (``bMarks``/``tShift``), exact.
 
@@ -287,6 +289,7 @@ class _Definition:
 
 class _Parser(MarkdownIt):
     def validateLink(self, url: str) -> bool:
+        """Accept every URL: rules, not the parser, judge ``javascript:``."""
         return True
 
 

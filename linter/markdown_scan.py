@@ -267,7 +267,7 @@ class _Scanner:
         self.cstart = self.cend = 0
         self.terminators: dict[str, int] = {}
         self.backticks: dict[int, int] | None = None
-        self.destinations: dict[tuple[int, int], tuple[bool, str, int]] = {}
+        self.last_destination: tuple[int, int, tuple[bool, str, int]] = (-1, -1, (False, "", 0))
         # position cache of at(): the line index and start offset of the line
         # holding offset ``known``; at() is mostly called with growing offsets
         self.known_index = self.known_start = self.known = 0
@@ -713,12 +713,12 @@ class _Scanner:
             self.depth -= 1
 
     def _dest(self, pos: int, maximum: int) -> tuple[bool, str, int]:
-        """:func:`_destination`, remembered: a failed image at "![" is tried
-        again as a link at "[" with the same destination."""
-        key = (pos, maximum)
-        found = self.destinations.get(key)
-        if found is None:
-            found = self.destinations[key] = _destination(self.src, pos, maximum)
+        """:func:`_destination`, remembering the last one: an image that fails
+        at "![" is tried again as a link at "[", with the same destination."""
+        if self.last_destination[0] == pos and self.last_destination[1] == maximum:
+            return self.last_destination[2]
+        found = _destination(self.src, pos, maximum)
+        self.last_destination = (pos, maximum, found)
         return found
 
     def _skip_space(self, pos: int, maximum: int) -> int:
@@ -856,7 +856,10 @@ class _Scanner:
         alt = mdTrim(self.src[image.label_start : image.label_end])
         definition = image.definition
         if definition is None:
-            url_line, url_column = self.at(image.url_at)
+            if self.src.find("\n", pos, image.url_at) < 0:  # on the same line
+                url_line, url_column = line, column + image.url_at - pos
+            else:
+                url_line, url_column = self.at(image.url_at)
             record = Image(
                 url=image.url,
                 alt=alt,

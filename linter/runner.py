@@ -15,9 +15,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linter import __version__
+from linter.bundled import bundled_schema_path
 from linter.config import Config, RuleSettings, resolve_rule_settings
 from linter.discovery import (
     GlobSet,
@@ -33,8 +34,10 @@ from linter.document import Document, parse_document, path_kind, read_document
 from linter.findings import Finding, Problem, RunResult, Severity
 from linter.registry import Registry, load_registry
 from linter.rules.base import CollectionRule, CoreRule, Rule, RunContext
-from linter.schema import SchemaValidator, bundled_schema_path
 from linter.suppressions import Suppression, find_suppressions
+
+if TYPE_CHECKING:
+    from linter.schema import SchemaValidator
 
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
 CHUNK_SIZE = 250
@@ -174,7 +177,6 @@ class Linter:
         self, config: Config, registry: Registry | None = None, cwd: Path | None = None
     ) -> None:
         from linter.config import ConfigError
-        from linter.schema import SchemaError
 
         self.config = config
         self.cwd = (cwd or Path.cwd()).resolve()
@@ -211,14 +213,16 @@ class Linter:
         self.per_file_ignores = [
             (GlobSet(config.root, [glob]), codes) for glob, codes in config.per_file_ignores
         ]
+        # built on first use (a warm run that finds every result cached never imports
+        # jsonschema); `prepare` builds them all up front so a bad schema is a usage error
         self.validators: dict[Path, SchemaValidator] = {}
+
+    def prepare(self) -> None:
+        """Build every schema validator the config names; raise UsageError
+        for a schema that cannot be used."""
         if self.validate_schema:
-            try:
-                for schema in {self._default_schema(), *(c.schema for c in config.collections)}:
-                    if schema is not None:
-                        self._validator(schema)
-            except SchemaError as error:
-                raise UsageError(str(error)) from None
+            for schema in self.schema_paths():
+                self._validator(schema)
 
     # -- configuration helpers
 
@@ -232,10 +236,19 @@ class Linter:
     def _default_schema(self) -> Path:
         return self.config.schema or bundled_schema_path()
 
+    def schema_paths(self) -> list[Path]:
+        found = {self._default_schema(), *(c.schema for c in self.config.collections)}
+        return sorted(path for path in found if path is not None)
+
     def _validator(self, schema: Path) -> SchemaValidator:
         validator = self.validators.get(schema)
         if validator is None:
-            validator = SchemaValidator(schema, allow_remote_refs=self.config.allow_remote_refs)
+            from linter.schema import SchemaError, SchemaValidator
+
+            try:
+                validator = SchemaValidator(schema, allow_remote_refs=self.config.allow_remote_refs)
+            except SchemaError as error:
+                raise UsageError(str(error)) from None
             self.validators[schema] = validator
         return validator
 
@@ -256,13 +269,19 @@ class Linter:
     def cache_key(self) -> str:
         from linter.cache import ResultCache
 
+        # a schema may $ref its neighbours: every JSON file in the schemas' folders counts
         schemas = []
-        for path in sorted(self.validators):
+        for folder in sorted({path.parent for path in self.schema_paths()}):
             try:
-                stat = path.stat()
-                schemas.append((str(path), stat.st_size, stat.st_mtime_ns))
+                names = sorted(n for n in os.listdir(folder) if n.endswith(".json"))
             except OSError:
-                schemas.append((str(path), 0, 0))
+                names = []
+            for name in names:
+                try:
+                    info = os.stat(folder / name)
+                    schemas.append((str(folder / name), info.st_size, info.st_mtime_ns))
+                except OSError:
+                    schemas.append((str(folder / name), 0, 0))
         return ResultCache.make_key(
             __version__,
             self.config,
@@ -304,12 +323,12 @@ class Linter:
         for problem in doc.core_problems:
             if problem.code in self.core_codes:
                 result.problems.append((problem.code, problem))
-        for rule in self.rules:
+        for checker in self.rules:
             try:
-                for problem in rule.check(doc):
-                    result.problems.append((problem.code or rule.code, problem))
-            except Exception as error:  # noqa: BLE001
-                result.problems.append(("FM001", _crash(rule, error)))
+                for problem in checker.check(doc):
+                    result.problems.append((problem.code or checker.code, problem))
+            except Exception as error:  # noqa: BLE001 - a rule crash is a finding, never a traceback
+                result.problems.append(("FM001", _crash(checker, error)))
         if doc.text is not None:
             result.suppressions = find_suppressions(doc)
         result.watched = {path: path_kind(path) for path in sorted(doc.watched)}
@@ -323,22 +342,20 @@ class Linter:
         for rule in self.collection_rules:
             facts = {path: r.facts[rule.code] for path, r in results.items() if rule.code in r.facts}
             try:
-                problems: Iterable[Problem] = list(rule.finish(facts, checked_paths))
+                reported = list(rule.finish(facts, checked_paths))
             except Exception as error:  # noqa: BLE001
-                problems = [
-                    Problem(1, 1, _crash(rule, error).message, path=path) for path in checked_paths
-                ]
-                for problem in problems:
-                    extra.setdefault(problem.path or "", []).append(("FM001", problem))
+                crash = _crash(rule, error)
+                for path in checked_paths:
+                    extra.setdefault(path, []).append(("FM001", crash))
                 continue
-            for problem in problems:
+            for problem in reported:
                 if problem.path in checked_paths:
                     extra.setdefault(problem.path, []).append((problem.code or rule.code, problem))
         findings: list[Finding] = []
         for source in checked:
             result = results[source.display]
-            problems = result.problems + extra.get(source.display, [])
-            findings.extend(self._stamp(source, problems, result.suppressions))
+            stamped = result.problems + extra.get(source.display, [])
+            findings.extend(self._stamp(source, stamped, result.suppressions))
         findings.sort(key=lambda f: f.sort_key)
         return findings
 
@@ -602,6 +619,8 @@ def run(
                         continue
         todo.append((source, full))
 
+    if todo:
+        linter.prepare()  # before forking: workers inherit the validators
     jobs = jobs or os.cpu_count() or 1
     produced: Iterable[FileResult]
     if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:

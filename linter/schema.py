@@ -35,6 +35,7 @@ import functools
 import ipaddress
 import json
 import re
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -43,7 +44,8 @@ from typing import Any, Protocol
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
 
-import sys
+from linter.bundled import bundled_schema_path
+from linter.findings import Problem, Span
 
 # jsonschema imports rfc3987-syntax, when it is installed, for the "iri" formats only; that
 # package builds 39 parser grammars at import time (1.7 s of CPU on every run, pre-commit
@@ -64,7 +66,6 @@ finally:
     if _kept_out:
         del sys.modules[_KEEP_OUT]
 
-from linter.findings import Problem, Span
 
 __all__ = ["SchemaError", "SchemaValidator", "bundled_schema_path"]
 
@@ -98,23 +99,11 @@ class NodePositionLike(Protocol):
 Positions = Mapping[tuple[str | int, ...], NodePositionLike]
 KeyPath = tuple[str | int, ...]
 
-_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
-# a wheel ships schemas/ inside the package as linter/schemas (see pyproject.toml)
-_PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "schemas"
+_SCHEMAS_DIR = bundled_schema_path().parent
 _REMOTE_TIMEOUT = 10.0  # seconds
 _REMOTE_MAX_BYTES = 5_000_000
 _ID_SCAN_MAX_BYTES = 2_000_000  # sibling *.json files larger than this are not schemas we index
 _SHORT_LIST = 12  # enums and field lists up to this length are spelled out in messages
-
-
-def bundled_schema_path() -> Path:
-    """The default article schema (``schemas/article.schema.json``).
-
-    ``linter/data/article.schema.json`` wins when it exists, so that the
-    schemas can move into the package (for wheels) without code changes.
-    """
-    packaged = _PACKAGE_DATA_DIR / "article.schema.json"
-    return packaged if packaged.is_file() else _SCHEMAS_DIR / "article.schema.json"
 
 
 # ---------------------------------------------------------------- formats
@@ -488,7 +477,7 @@ class SchemaValidator:
         Read once, and only when a reference needs it."""
         if self._ids is None:
             ids: dict[str, Path] = {}
-            for folder in dict.fromkeys((_SCHEMAS_DIR, _PACKAGE_DATA_DIR, self._folder)):
+            for folder in dict.fromkeys((_SCHEMAS_DIR, self._folder)):
                 for file in sorted(folder.glob("*.json")) if folder.is_dir() else ():
                     try:
                         if file.stat().st_size > _ID_SCAN_MAX_BYTES:

@@ -40,7 +40,9 @@ def test_module_docstring_documents_both_functions() -> None:
 
 def test_lint_text_returns_findings(tmp_path: Path) -> None:
     text = replace_field(example_text(), "category", 'category: "opinion"')
-    findings = linter.lint_text(text, path="_posts/2024-10-25-asean.md", config=Config(root=tmp_path))
+    findings = linter.lint_text(
+        text, path="_posts/2024-10-25-asean.md", config=Config(root=tmp_path)
+    )
     assert findings and all(isinstance(f, Finding) for f in findings)
     assert [(f.line, f.column, f.rule) for f in findings if f.severity == "error"] == [
         (8, 11, "FM207")

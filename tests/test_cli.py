@@ -93,9 +93,24 @@ def test_text_lines_exactly(site: Path, cli: Cli) -> None:
     assert lines[4].startswith("2 errors, 2 warnings in 1 of 1 file checked (")
 
 
+def test_files_are_taken_as_given(site: Path, cli: Cli) -> None:
+    done = cli("check", "--no-cache", "-q", "--select", "FM1", "notes.txt", "posts/z/c.markdown")
+    assert done.returncode == 1
+    assert [line.split(" [")[0] for line in done.stdout.splitlines()] == [
+        "notes.txt:1:1: FM104",
+        "posts/z/c.markdown:1:1: FM104",
+    ]
+
+
 def test_paths_are_relative_to_the_working_directory(site: Path, cli: Cli) -> None:
-    done = cli("check", "--no-cache", "-q", "../../posts/z", str(site / "posts-old.md"),
-               cwd=site / "posts" / "z")
+    done = cli(
+        "check",
+        "--no-cache",
+        "-q",
+        "../../posts/z",
+        str(site / "posts-old.md"),
+        cwd=site / "posts" / "z",
+    )
     assert done.returncode == 1, done.stderr
     assert sorted({line.split(":")[0] for line in done.stdout.splitlines()}) == [
         "../../posts-old.md",
@@ -124,13 +139,22 @@ def test_json_format_shape(site: Path, cli: Cli) -> None:
     }
     for finding in report["findings"]:
         assert list(finding) == [
-            "path", "line", "column", "end_line", "end_column", "rule", "name", "severity",
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "rule",
+            "name",
+            "severity",
             "message",
         ]
         assert isinstance(finding["line"], int) and isinstance(finding["end_column"], int)
         assert (finding["end_line"], finding["end_column"]) >= (finding["line"], finding["column"])
         assert finding["severity"] in ("error", "warning")
-    b = [(f["line"], f["column"], f["rule"]) for f in report["findings"] if f["path"] == "posts/b.md"]
+    b = [
+        (f["line"], f["column"], f["rule"]) for f in report["findings"] if f["path"] == "posts/b.md"
+    ]
     assert b[:2] == [(8, 11, "FM207"), (9, 11, "FM207")]
     assert report["summary"]["errors"] == 4 and report["summary"]["warnings"] == 4
     assert report["summary"]["files_with_findings"] == 3

@@ -306,9 +306,9 @@ severity = "warning"
     found = {f.rule: f.severity for f in findings_of(tmp_path)}
     assert found == {"FM207": Severity.WARNING, "FM306": Severity.ERROR}
     # an option: a bold line of 8 words is no longer taken for a heading with max-words = 5
-    write(tmp_path / ".fmlint.toml", '[rules.FM306]\nmax-words = 5\n')
+    write(tmp_path / ".fmlint.toml", "[rules.FM306]\nmax-words = 5\n")
     assert "FM306" not in {code for _, _, code in lint_dir(tmp_path)}
-    write(tmp_path / ".fmlint.toml", '[rules.emphasis-as-heading]\nmax-words = 8\n')
+    write(tmp_path / ".fmlint.toml", "[rules.emphasis-as-heading]\nmax-words = 8\n")
     assert "FM306" in {code for _, _, code in lint_dir(tmp_path)}
 
 

@@ -19,13 +19,17 @@ def touch(root: Path, *names: str) -> None:
         path.write_text("---\ntitle: x\n---\n", encoding="utf-8")
 
 
-def found(root: Path, *paths: str, exclude: tuple[str, ...] = (), cwd: Path | None = None) -> list[str]:
+def found(
+    root: Path, *paths: str, exclude: tuple[str, ...] = (), cwd: Path | None = None
+) -> list[str]:
     sources = expand_paths(list(paths) or ["."], cwd or root, GlobSet(root, list(exclude)))
     return [s.display for s in sources]
 
 
 def test_folders_are_walked_for_markdown(tmp_path: Path) -> None:
-    touch(tmp_path, "a.md", "b.markdown", "c.txt", "d.mdx", "e.MD.bak", "posts/2024/f.md", "g.md.txt")
+    touch(
+        tmp_path, "a.md", "b.markdown", "c.txt", "d.mdx", "e.MD.bak", "posts/2024/f.md", "g.md.txt"
+    )
     assert found(tmp_path) == ["a.md", "b.markdown", "posts/2024/f.md"]
 
 
@@ -154,8 +158,18 @@ def test_folders_named_like_articles_are_reported_not_walked(tmp_path: Path) -> 
 def test_cli_walks_like_a_user_expects(tmp_path: Path) -> None:
     site = tmp_path / "site"
     bad = "no front matter here\n"
-    for name in ("a.md", "b.markdown", "posts/c.md", "posts/private.md", "_site/d.md",
-                 "node_modules/e.md", "vendor/f.md", ".git/g.md", "drafts/h.md", "notes.txt"):
+    for name in (
+        "a.md",
+        "b.markdown",
+        "posts/c.md",
+        "posts/private.md",
+        "_site/d.md",
+        "node_modules/e.md",
+        "vendor/f.md",
+        ".git/g.md",
+        "drafts/h.md",
+        "notes.txt",
+    ):
         path = site / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(bad, encoding="utf-8")

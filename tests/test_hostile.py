@@ -261,6 +261,8 @@ def test_every_file_is_reported_and_the_example_stays_clean(tmp_path: Path) -> N
     by_file: dict[str, set[str]] = {}
     for finding in report["findings"]:
         by_file.setdefault(finding["path"], set()).add(finding["rule"])
+    names = {p.name for p in site.iterdir()}
+    assert set(by_file) == {f"site/{name}" for name in names}  # every file is reported
     for name, code in expected.items():
         assert code in by_file.get(f"site/{name}", set()), (name, by_file.get(f"site/{name}"))
     good_errors = [

@@ -66,7 +66,9 @@ def test_rule_declaration(rule: type[Rule]) -> None:
         assert NAME_RE.match(key), f"{rule.code}: option {key!r} is not kebab-case"
         assert option.description
         assert option.kind in ("bool", "int", "float", "str", "list[str]", "list[int]")
-        option.parse(key, list(option.default) if isinstance(option.default, tuple) else option.default)
+        option.parse(
+            key, list(option.default) if isinstance(option.default, tuple) else option.default
+        )
 
 
 @pytest.mark.parametrize("rule", BUILTINS, ids=lambda r: r.code)
@@ -101,7 +103,9 @@ def test_codes_and_names_are_unique() -> None:
 def test_docs_codes_list_matches_the_registry() -> None:
     from conftest import REPO
 
-    listed = re.findall(r"^- (FM\d{3}) ([a-z0-9-]+)", (REPO / "docs" / "CODES.md").read_text(), re.M)
+    listed = re.findall(
+        r"^- (FM\d{3}) ([a-z0-9-]+)", (REPO / "docs" / "CODES.md").read_text(), re.M
+    )
     registry = load_registry(plugins=False)
     for code, name in listed:
         assert code in registry.rules, f"docs/CODES.md lists {code}, which no rule declares"
