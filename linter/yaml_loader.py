@@ -991,7 +991,49 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> 
         hints.append(_UNQUOTED_START[char])
     if hints:
         message += "; " + "; ".join(hints)
+    # the parser notices an unclosed quote or bracket only lines later: point at its start
+    opened = _unclosed_quote(text, index)
+    if opened is not None:
+        quote_line, quote_column = opened
+        return Problem(
+            quote_line + first_line,
+            quote_column + 1,
+            "YAML syntax error: this quoted value is not closed on its line, so YAML read on "
+            f"and failed on line {line + first_line} ({problem}); add the closing quote",
+            code="FM107",
+        )
+    context_mark = error.context_mark
+    if context and "flow" in context and context_mark is not None and context_mark.line < line:
+        return Problem(
+            context_mark.line + first_line,
+            context_mark.column + 1,
+            f"YAML syntax error: the `{text[context_mark.index : context_mark.index + 1]}` "
+            f"opened here is never closed ({problem}, line {line + first_line}); "
+            "close it on this line",
+            code="FM107",
+        )
     return Problem(line + first_line, column + 1, message, code="FM107")
+
+
+_QUOTED_VALUE: Final = re.compile(r"^[ \t]*(?:- +)?[^\s\"'#][^:\n]*:[ \t]+([\"'])(.*)$", re.MULTILINE)
+
+
+def _unclosed_quote(text: str, until: int) -> tuple[int, int] | None:
+    """The (line, column), 0-based, of the first ``key: "value`` before
+    ``until`` whose quote is not closed on its own line (multi-line quoted
+    scalars are legal YAML, so this is only asked once parsing failed)."""
+    for match in _QUOTED_VALUE.finditer(text, 0, max(until, 0) + 1):
+        if match.start() > until:
+            break
+        quote, rest = match.group(1), match.group(2)
+        closed = (
+            re.search(r'(?<!\\)(?:\\\\)*"', rest) if quote == '"' else re.search(r"'(?!')", rest.replace("''", ""))
+        )
+        if closed is None:
+            line = text.count("\n", 0, match.start(1))
+            column = match.start(1) - (text.rfind("\n", 0, match.start(1)) + 1)
+            return line, column
+    return None
 
 
 def _reader_problem(error: yaml.reader.ReaderError, text: str, first_line: int) -> Problem:

@@ -409,10 +409,11 @@ def test_unterminated_quote(parser: str) -> None:
     result = load(text, 5)
     problem = only(result, "FM107")
     assert result.data is None and result.positions == {}
-    assert (problem.line, problem.column) == (8, 1)  # the end of the text: the fence line
+    # the parser fails at the end of the text; the finding points at the open quote
+    assert (problem.line, problem.column) == (6, 8)
     assert problem.message == (
-        "YAML syntax error: found unexpected end of stream while scanning a quoted scalar "
-        "(started on line 6); the closing quote is missing"
+        "YAML syntax error: this quoted value is not closed on its line, so YAML read on and "
+        "failed on line 8 (found unexpected end of stream); add the closing quote"
     )
 
 
@@ -432,9 +433,9 @@ def test_tab_after_a_value_line(parser: str) -> None:
 def test_unclosed_flow_sequence(parser: str) -> None:
     result = load("tags: [news, asia\ndate: 2024-01-01\n", 2)
     problem = only(result, "FM107")
-    assert (problem.line, problem.column) == (3, 5)
-    assert "flow sequence (started on line 2)" in problem.message
-    assert "']'" in problem.message
+    assert (problem.line, problem.column) == (2, 7)  # the `[` that is never closed
+    assert problem.message.startswith("YAML syntax error: the `[` opened here is never closed")
+    assert "']'" in problem.message and "line 3" in problem.message
 
 
 def test_colon_space_in_plain_value(parser: str) -> None:
@@ -658,8 +659,8 @@ def test_crlf_positions_match_lf(parser: str) -> None:
 
 def test_crlf_errors_have_the_right_line(parser: str) -> None:
     problem = only(load('a: 1\r\nb: "open\r\nc: 2\r\n', 2), "FM107")
-    assert problem.line == 5  # the end of the text
-    assert "started on line 3" in problem.message
+    assert (problem.line, problem.column) == (3, 4)  # the open quote, CRLF or not
+    assert "failed on line 5" in problem.message
 
 
 def test_multi_line_value_spans(parser: str) -> None:
