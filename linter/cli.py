@@ -98,7 +98,8 @@ def _check(args: argparse.Namespace) -> int:
         linter = Linter(config, cwd=cwd)
     except (ConfigError, UsageError) as error:
         return _error(str(error))
-    for message in linter.registry.errors:
+    plugin_errors = [*linter.registry.errors, *linter.load_errors]
+    for message in plugin_errors:
         print(f"fmlint: error: {message}", file=sys.stderr)
     _check_selectors(linter, config.select, config.ignore)
 
@@ -168,10 +169,10 @@ def _check(args: argparse.Namespace) -> int:
         if to_file:
             stream.close()
 
-    if linter.registry.errors:
-        return EXIT_FINDINGS
     if args.exit_zero:
         return EXIT_OK
+    if plugin_errors:  # checks that should have run did not
+        return EXIT_FINDINGS
     if result.errors or (args.strict and result.warnings):
         return EXIT_FINDINGS
     return EXIT_OK

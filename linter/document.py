@@ -66,6 +66,10 @@ class Document:
     #: re-checks them before trusting a stored result
     watched: set[str] = field(default_factory=set)
 
+    #: what rules derive from the document and share (several image rules read the
+    #: same analysed URLs); keys are chosen by the rules
+    memo: dict[object, Any] = field(default_factory=dict)
+
     def watch(self, path: str) -> None:
         self.watched.add(path)
 

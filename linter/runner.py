@@ -197,9 +197,22 @@ class Linter:
                 self.enabled[code] = rule
         self.rules: list[Rule] = []
         self.collection_rules: list[CollectionRule] = []
-        for code, rule_class in self.enabled.items():
+        self.load_errors: list[str] = []  # plugin rules that could not be set up
+        for code, rule_class in list(self.enabled.items()):
             options = self.settings[code].options if code in self.settings else {}
-            instance = rule_class(options, self.context)
+            try:
+                instance = rule_class(options, self.context)
+            except UsageError:
+                raise  # a built-in rule refusing its options (an unknown time zone, say)
+            except Exception as error:
+                if rule_class.origin == "fmlint":
+                    raise
+                self.load_errors.append(
+                    f"plugin rule {code} ({rule_class.name}, from {rule_class.origin}) could "
+                    f"not be set up: {type(error).__name__}: {error}"
+                )
+                del self.enabled[code]
+                continue
             if isinstance(instance, CollectionRule):
                 self.collection_rules.append(instance)
             elif not isinstance(instance, CoreRule) and type(instance).check is not Rule.check:
@@ -210,8 +223,13 @@ class Linter:
             (GlobSet(config.root, c.include), GlobSet(config.root, c.exclude), c.schema)
             for c in config.collections
         ]
+        # names become codes here, so matching below is by code prefix only
         self.per_file_ignores = [
-            (GlobSet(config.root, [glob]), codes) for glob, codes in config.per_file_ignores
+            (
+                GlobSet(config.root, [glob]),
+                tuple(self.registry.names.get(code, code) for code in codes),
+            )
+            for glob, codes in config.per_file_ignores
         ]
         # built on first use (a warm run that finds every result cached never imports
         # jsonschema); `prepare` builds them all up front so a bad schema is a usage error
@@ -298,7 +316,11 @@ class Linter:
         doc = read_document(source.file, source.display, self.config.limits)
         return self.lint_document(doc, full)
 
-    def lint_document(self, doc: Document, full: bool = True) -> FileResult:
+    def lint_document(
+        self, doc: Document, full: bool = True, location: Path | None = None
+    ) -> FileResult:
+        """``location`` stands for ``doc.file`` when choosing the schema (for
+        texts that are not files yet)."""
         result = FileResult(doc.path, full=full)
         for rule in self.collection_rules:
             try:
@@ -312,7 +334,7 @@ class Linter:
             return result
         fm = doc.front_matter
         if self.validate_schema and fm is not None and fm.data is not None:
-            validator = self._validator(self.schema_for(doc.file))
+            validator = self._validator(self.schema_for(location or doc.file))
             # a value the loader already reported (an unsafe tag, say) is not reported twice
             reported = {(p.line, p.column) for p in doc.core_problems}
             doc.core_problems.extend(
@@ -655,7 +677,9 @@ def lint_text(
     """Lint one text (for programs that write articles); collection rules see
     only this document."""
     linter = linter or Linter(config or Config(root=Path.cwd()))
+    # the path (relative to the current directory) picks the collection's schema and the
+    # per-file ignores; the text is not a file, so rules do not look next to it
+    location = linter.cwd / path
     doc = parse_document(text, path, None, linter.config.limits)
-    result = linter.lint_document(doc)
-    source = SourceFile(Path(path).resolve(), path)
-    return linter.finish({path: result}, [source])
+    result = linter.lint_document(doc, location=location)
+    return linter.finish({path: result}, [SourceFile(location, path)])

@@ -109,11 +109,17 @@ def test_files_without_a_defect_have_no_error(linted: Linted) -> None:
     defective = {d["path"] for d in linted.defects}
     clean = [p for p in linted.paths if p not in defective]
     assert len(clean) == 480
+    # the earlier file of a duplicated code shares it too: FM501 rightly sits on both
+    originals = {
+        d["detail"].removeprefix("same code as ")
+        for d in linted.defects
+        if d["kind"] == "duplicate_code"
+    }
     false_alarms = [
         f"  {f.path}:{f.line}:{f.column}: {f.rule} {f.message}"
         for path in clean
         for f in linted.by_path.get(path, [])
-        if f.severity is Severity.ERROR
+        if f.severity is Severity.ERROR and not (f.rule == "FM501" and path in originals)
     ]
     assert not false_alarms, (
         f"{len(false_alarms)} error(s) in {len({a.split(':')[0] for a in false_alarms})} of "

@@ -474,12 +474,18 @@ class _ImageUrlRule(Rule):
 
     needs_body: ClassVar[bool] = True
 
-    def urls(self, doc: Document) -> Iterator[tuple[ImageRef, UrlInfo]]:
+    def urls(self, doc: Document) -> list[tuple[ImageRef, UrlInfo]]:
         """Each image with a URL, with its analysis; a reference definition
-        used by several images is seen once, Liquid is skipped."""
+        used by several images is seen once, Liquid is skipped.  Computed
+        once per document and set of fields, for all the URL rules."""
+        fields = tuple(self.config.get("fields", ()))
+        memo_key = ("image-urls", fields)
+        cached: list[tuple[ImageRef, UrlInfo]] | None = doc.memo.get(memo_key)
+        if cached is not None:
+            return cached
+        found: list[tuple[ImageRef, UrlInfo]] = []
         seen: set[tuple[int, int, str]] = set()
-        images = [*front_matter_images(doc, self.config.get("fields", ())), *body_images(doc)]
-        for image in images:
+        for image in (*front_matter_images(doc, fields), *body_images(doc)):
             if image.origin == "reference" and not image.defined:
                 continue  # FM407
             key = (image.span.line, image.span.column, image.url)
@@ -488,7 +494,9 @@ class _ImageUrlRule(Rule):
             seen.add(key)
             info = analyse_url(image.url)
             if info.kind != "liquid":
-                yield image, info
+                found.append((image, info))
+        doc.memo[memo_key] = found
+        return found
 
     @staticmethod
     def problem(image: ImageRef, message: str) -> Problem:
