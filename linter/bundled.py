@@ -7,7 +7,9 @@ from pathlib import Path
 # the top-level schemas/ folder ships inside the package as linter/schemas (see
 # pyproject.toml); an editable install reads it where it is
 _PACKAGED = Path(__file__).resolve().parent / "schemas"
-SCHEMAS_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "schemas"
+SCHEMAS_DIR = (
+    _PACKAGED if _PACKAGED.is_dir() else Path(__file__).resolve().parent.parent / "schemas"
+)
 
 
 def bundled_schema_path() -> Path:

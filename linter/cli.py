@@ -33,19 +33,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="lint files and folders (default: .)")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    check.add_argument("--format", help="output format: text (default), json, github, sarif, gitlab, junit")
+    check.add_argument(
+        "--format", help="output format: text (default), json, github, sarif, gitlab, junit"
+    )
     check.add_argument("--output-file", "-o", type=Path, help="write the report to this file")
     check.add_argument("--config", type=Path, help="config file (default: found by walking up)")
-    check.add_argument("--select", type=_codes, help="comma-separated codes or prefixes to enable (replaces the config's)")
-    check.add_argument("--ignore", type=_codes, help="comma-separated codes or prefixes to disable (added to the config's)")
+    check.add_argument(
+        "--select",
+        type=_codes,
+        help="comma-separated codes or prefixes to enable (replaces the config's)",
+    )
+    check.add_argument(
+        "--ignore",
+        type=_codes,
+        help="comma-separated codes or prefixes to disable (added to the config's)",
+    )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--statistics", action="store_true", help="print counts per rule code")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output (NO_COLOR is honoured)")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in text output (NO_COLOR is honoured)",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are errors")
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
-    check.add_argument("--baseline", type=Path, help="report only findings not in this file; create it when missing")
+    check.add_argument(
+        "--baseline",
+        type=Path,
+        help="report only findings not in this file; create it when missing",
+    )
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: all cores)")
-    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the result cache"
+    )
     check.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     rules = commands.add_parser("rules", help="list every rule")
@@ -151,10 +172,7 @@ def _check(args: argparse.Namespace) -> int:
     else:
         stream = sys.stdout
     use_color = args.color == "always" or (
-        args.color == "auto"
-        and not to_file
-        and stream.isatty()
-        and "NO_COLOR" not in os.environ
+        args.color == "auto" and not to_file and stream.isatty() and "NO_COLOR" not in os.environ
     )
     options = ReportOptions(
         color=use_color,
@@ -218,7 +236,9 @@ def _rules(args: argparse.Namespace) -> int:
         width = max((len(i.name) for i in infos), default=10)
         for info in infos:
             origin = "" if info.origin == "fmlint" else f"  [{info.origin}]"
-            print(f"{info.code}  {info.name:<{width}}  {info.severity.value:<7}  {info.summary}{origin}")
+            print(
+                f"{info.code}  {info.name:<{width}}  {info.severity.value:<7}  {info.summary}{origin}"
+            )
     for message in registry.errors:
         print(f"fmlint: error: {message}", file=sys.stderr)
     return EXIT_FINDINGS if registry.errors else EXIT_OK
@@ -244,7 +264,9 @@ def _explain(args: argparse.Namespace) -> int:
     if rule.options:
         print("Options:")
         for key, option in rule.options.items():
-            print(f"  {key} ({option.kind}, default {toml_value(option.default)}): {option.description}")
+            print(
+                f"  {key} ({option.kind}, default {toml_value(option.default)}): {option.description}"
+            )
         print()
     print(info.docs)
     return EXIT_OK

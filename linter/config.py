@@ -68,9 +68,7 @@ class Config:
     def cache_path(self) -> Path:
         return self.cache_dir if self.cache_dir is not None else self.root / DEFAULT_CACHE_DIR
 
-    def with_cli(
-        self, select: list[str] | None = None, ignore: list[str] | None = None
-    ) -> Config:
+    def with_cli(self, select: list[str] | None = None, ignore: list[str] | None = None) -> Config:
         """Command-line --select replaces the config's; --ignore adds to it."""
         return replace(
             self,
@@ -229,7 +227,9 @@ def _parse_limits(value: Any, where: str) -> Limits:
     return Limits(**fields)
 
 
-def _parse_collections(value: Any, where: str, path_of: Any, strings: Any) -> tuple[Collection, ...]:
+def _parse_collections(
+    value: Any, where: str, path_of: Any, strings: Any
+) -> tuple[Collection, ...]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ConfigError(
             f"{where}`collections` must be an array of tables ([[tool.fmlint.collections]])"
@@ -275,10 +275,11 @@ def resolve_rule_settings(
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise ConfigError(f"{where}`rules.{key}`: no rule with this code or name{hint}")
         if code in settings:
-            first = next(k for k in config.rules if k != key and (k == code or names.get(k) == code))
+            first = next(
+                k for k in config.rules if k != key and (k == code or names.get(k) == code)
+            )
             raise ConfigError(
-                f"{where}`rules.{first}` and `rules.{key}` both configure {code}; "
-                "keep one table"
+                f"{where}`rules.{first}` and `rules.{key}` both configure {code}; keep one table"
             )
         declared = codes[code].options
         severity: Severity | None = None
@@ -292,8 +293,8 @@ def resolve_rule_settings(
                     severity = Severity(value)
                 else:
                     raise ConfigError(
-                        f"{where}`rules.{key}.severity` must be \"error\", \"warning\" or "
-                        f"\"off\", got {value!r}"
+                        f'{where}`rules.{key}.severity` must be "error", "warning" or '
+                        f'"off", got {value!r}'
                     )
                 continue
             if option not in declared:

@@ -51,9 +51,7 @@ class GlobSet:
         return bool(self.spec.match_file(relative + "/" if is_dir else relative))
 
 
-def expand_paths(
-    paths: Sequence[str], cwd: Path, exclude: GlobSet
-) -> list[SourceFile]:
+def expand_paths(paths: Sequence[str], cwd: Path, exclude: GlobSet) -> list[SourceFile]:
     """Files are taken as given (unless excluded by config); folders are
     walked for Markdown files.  Raises PathError for a missing path."""
     found: dict[Path, SourceFile] = {}

@@ -36,7 +36,9 @@ def rule_reference() -> str:
                 f"- `{key}` ({option.kind}, default `{toml_value(option.default)}`): {option.description}"
             )
         lines.append("")
-    lines.append("`fmlint explain CODE` prints each rule's full documentation (what it does, why, an")
+    lines.append(
+        "`fmlint explain CODE` prints each rule's full documentation (what it does, why, an"
+    )
     lines.append("example and the fix).")
     return "\n".join(lines)
 

@@ -112,9 +112,7 @@ def load_registry(plugins: bool = True) -> Registry:
             try:
                 rules = _plugin_rules(entry_point.load())
             except Exception as error:  # noqa: BLE001 - any plugin failure is reported, not raised
-                registry.errors.append(
-                    f"{label} failed to load: {type(error).__name__}: {error}"
-                )
+                registry.errors.append(f"{label} failed to load: {type(error).__name__}: {error}")
                 continue
             for rule in rules:
                 refused = registry.add(rule, dist)

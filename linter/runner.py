@@ -358,11 +358,15 @@ class Linter:
 
     # -- over the collection
 
-    def finish(self, results: dict[str, FileResult], checked: Sequence[SourceFile]) -> list[Finding]:
+    def finish(
+        self, results: dict[str, FileResult], checked: Sequence[SourceFile]
+    ) -> list[Finding]:
         checked_paths = frozenset(s.display for s in checked)
         extra: dict[str, list[tuple[str, Problem]]] = {}
         for rule in self.collection_rules:
-            facts = {path: r.facts[rule.code] for path, r in results.items() if rule.code in r.facts}
+            facts = {
+                path: r.facts[rule.code] for path, r in results.items() if rule.code in r.facts
+            }
             try:
                 reported = list(rule.finish(facts, checked_paths))
             except Exception as error:  # noqa: BLE001

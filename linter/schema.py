@@ -190,7 +190,7 @@ def _iri_as_uri(instance: object, check: Callable[[object], bool]) -> bool:
     characters percent-encoded as UTF-8) is a valid URI."""
     if not isinstance(instance, str):
         return True
-    if any(ord(c) < 0x20 or c in " <>\"{}|\\^`" for c in instance):
+    if any(ord(c) < 0x20 or c in ' <>"{}|\\^`' for c in instance):
         return False
     mapped = "".join(
         c if c.isascii() else "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
@@ -222,9 +222,7 @@ def _parse_json(text: str, name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SchemaError(
-            f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
-        ) from None
+        raise SchemaError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
 
 
 def _validator_class(contents: Mapping[str, Any], name: str) -> Any:
@@ -265,16 +263,33 @@ def _json_path(path: Iterable[Any]) -> str:
 
 
 # Keywords whose value is a schema, a list of schemas or a map of schemas.
-_SCHEMA_KEYWORDS = frozenset({
-    "items", "additionalItems", "additionalProperties", "unevaluatedItems",
-    "unevaluatedProperties", "contains", "propertyNames", "not", "if", "then", "else",
-    "contentSchema",
-})
+_SCHEMA_KEYWORDS = frozenset(
+    {
+        "items",
+        "additionalItems",
+        "additionalProperties",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "contains",
+        "propertyNames",
+        "not",
+        "if",
+        "then",
+        "else",
+        "contentSchema",
+    }
+)
 _SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items"})
-_SCHEMA_MAP_KEYWORDS = frozenset({
-    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-    "dependencies",
-})
+_SCHEMA_MAP_KEYWORDS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "dependencies",
+    }
+)
 
 
 def _subschemas(
@@ -504,7 +519,9 @@ class SchemaValidator:
         """
         fast = self.fast_check
         try:
-            errors = [] if fast is not None and fast(data) else list(self._validator.iter_errors(data))
+            errors = (
+                [] if fast is not None and fast(data) else list(self._validator.iter_errors(data))
+            )
         except Unresolvable as exc:
             raise SchemaError(f"{self.path}: {_unresolvable_reason(exc)}") from None
         if not errors and not self._untyped_string_keys:
@@ -565,16 +582,35 @@ def _unresolvable_reason(exc: Unresolvable) -> str:
 # ---------------------------------------------------------------- the fast path
 
 Check = Callable[[Any], bool]
-_FAST_DIALECTS = (jsonschema.validators.Draft201909Validator,
-                  jsonschema.validators.Draft202012Validator)
-_FAST_KEYWORDS = frozenset({
-    "$ref", "type", "enum", "const", "pattern", "format", "minLength", "maxLength", "required",
-    "properties", "additionalProperties", "items", "uniqueItems", "minItems", "maxItems",
-})
+_FAST_DIALECTS = (
+    jsonschema.validators.Draft201909Validator,
+    jsonschema.validators.Draft202012Validator,
+)
+_FAST_KEYWORDS = frozenset(
+    {
+        "$ref",
+        "type",
+        "enum",
+        "const",
+        "pattern",
+        "format",
+        "minLength",
+        "maxLength",
+        "required",
+        "properties",
+        "additionalProperties",
+        "items",
+        "uniqueItems",
+        "minItems",
+        "maxItems",
+    }
+)
 _FAST_TYPES: dict[str, Check] = {
     "string": lambda x: isinstance(x, str),
-    "integer": lambda x: (isinstance(x, int) and not isinstance(x, bool))
-    or (isinstance(x, float) and x.is_integer()),
+    "integer": lambda x: (
+        (isinstance(x, int) and not isinstance(x, bool))
+        or (isinstance(x, float) and x.is_integer())
+    ),
     "number": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
     "boolean": lambda x: isinstance(x, bool),
     "null": lambda x: x is None,
@@ -625,8 +661,11 @@ class _FastCompiler:
             resolver = resolver.in_subresource(self.spec.create_resource(schema))
         self.active.add(id(schema))
         try:
-            checks = [self.keyword(key, value, schema, resolver)
-                      for key, value in schema.items() if key in _FAST_KEYWORDS]
+            checks = [
+                self.keyword(key, value, schema, resolver)
+                for key, value in schema.items()
+                if key in _FAST_KEYWORDS
+            ]
         finally:
             self.active.discard(id(schema))
         return _all_of(tuple(c for c in checks if c is not _always))
@@ -691,8 +730,8 @@ class _FastCompiler:
             if value is False:
                 return lambda x: not isinstance(x, dict) or all(k in known for k in x)
             extra = self.compile(value, resolver)
-            return lambda x: not isinstance(x, dict) or all(
-                extra(v) for k, v in x.items() if k not in known
+            return lambda x: (
+                not isinstance(x, dict) or all(extra(v) for k, v in x.items() if k not in known)
             )
         if key == "items":
             item = self.compile(value, resolver)  # a list of schemas (2019-09) is _Unsupported
@@ -700,8 +739,9 @@ class _FastCompiler:
         if key == "uniqueItems":
             if not value:
                 return _always
-            return lambda x: not isinstance(x, list) or (
-                all(type(i) is str for i in x) and len(set(x)) == len(x)
+            return lambda x: (
+                not isinstance(x, list)
+                or (all(type(i) is str for i in x) and len(set(x)) == len(x))
             )
         raise _Unsupported(key)  # pragma: no cover - every _FAST_KEYWORDS entry is handled
 
@@ -769,21 +809,80 @@ _TYPE_WORDS = {
 # this table with the bundled schema.
 _VALUE_ALIASES = {
     # country codes and retired codes used for languages
-    "kh": "km", "jp": "ja", "cn": "zh", "gr": "el", "dk": "da", "se": "sv", "cz": "cs",
-    "ua": "uk", "vn": "vi", "kr": "ko", "iw": "he", "in": "id", "ji": "yi", "jw": "jv",
-    "mo": "ro", "gb": "en", "uk": "en", "us": "en",
+    "kh": "km",
+    "jp": "ja",
+    "cn": "zh",
+    "gr": "el",
+    "dk": "da",
+    "se": "sv",
+    "cz": "cs",
+    "ua": "uk",
+    "vn": "vi",
+    "kr": "ko",
+    "iw": "he",
+    "in": "id",
+    "ji": "yi",
+    "jw": "jv",
+    "mo": "ro",
+    "gb": "en",
+    "uk": "en",
+    "us": "en",
     # ISO 639-2/3 codes
-    "eng": "en", "khm": "km", "fra": "fr", "fre": "fr", "zho": "zh", "chi": "zh", "cmn": "zh",
-    "tha": "th", "vie": "vi", "kor": "ko", "jpn": "ja", "deu": "de", "ger": "de", "spa": "es",
-    "ind": "id", "msa": "ms", "may": "ms", "zsm": "ms", "lao": "lo", "mya": "my", "bur": "my",
-    "rus": "ru", "ara": "ar", "por": "pt", "ita": "it", "nld": "nl", "dut": "nl", "hin": "hi",
-    "tgl": "tl", "fil": "tl",
+    "eng": "en",
+    "khm": "km",
+    "fra": "fr",
+    "fre": "fr",
+    "zho": "zh",
+    "chi": "zh",
+    "cmn": "zh",
+    "tha": "th",
+    "vie": "vi",
+    "kor": "ko",
+    "jpn": "ja",
+    "deu": "de",
+    "ger": "de",
+    "spa": "es",
+    "ind": "id",
+    "msa": "ms",
+    "may": "ms",
+    "zsm": "ms",
+    "lao": "lo",
+    "mya": "my",
+    "bur": "my",
+    "rus": "ru",
+    "ara": "ar",
+    "por": "pt",
+    "ita": "it",
+    "nld": "nl",
+    "dut": "nl",
+    "hin": "hi",
+    "tgl": "tl",
+    "fil": "tl",
     # English names
-    "english": "en", "khmer": "km", "cambodian": "km", "french": "fr", "chinese": "zh",
-    "mandarin": "zh", "thai": "th", "vietnamese": "vi", "korean": "ko", "japanese": "ja",
-    "german": "de", "spanish": "es", "indonesian": "id", "malay": "ms", "laotian": "lo",
-    "burmese": "my", "russian": "ru", "arabic": "ar", "portuguese": "pt", "italian": "it",
-    "dutch": "nl", "hindi": "hi", "tagalog": "tl", "filipino": "tl",
+    "english": "en",
+    "khmer": "km",
+    "cambodian": "km",
+    "french": "fr",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "thai": "th",
+    "vietnamese": "vi",
+    "korean": "ko",
+    "japanese": "ja",
+    "german": "de",
+    "spanish": "es",
+    "indonesian": "id",
+    "malay": "ms",
+    "laotian": "lo",
+    "burmese": "my",
+    "russian": "ru",
+    "arabic": "ar",
+    "portuguese": "pt",
+    "italian": "it",
+    "dutch": "nl",
+    "hindi": "hi",
+    "tagalog": "tl",
+    "filipino": "tl",
 }
 
 
@@ -1047,9 +1146,7 @@ class _Report:
         return self.span(path)
 
     def put(self, path: KeyPath, code: str, message: str, span: Span | None = None) -> None:
-        problem = Problem.at(
-            span or self.span(path), message, code=code, subject=_subject(path)
-        )
+        problem = Problem.at(span or self.span(path), message, code=code, subject=_subject(path))
         rank = _RANK[code]
         current = self.by_value.get(path)
         if current is None or rank < current[0]:
@@ -1107,8 +1204,12 @@ class _Report:
             where = f"`{_where((*path, key))}`"
             span = self.key_span(path) if path else Span.point(self.front_matter_line, 1)
             self.others.append(
-                Problem.at(span, f"missing required field {where}{tail}", code="FM201",
-                           subject=_subject((*path, key)))
+                Problem.at(
+                    span,
+                    f"missing required field {where}{tail}",
+                    code="FM201",
+                    subject=_subject((*path, key)),
+                )
             )
 
     def on_additionalProperties(self, error: ValidationError, path: KeyPath) -> None:
@@ -1130,7 +1231,8 @@ class _Report:
         patterns = list(schema.get("patternProperties") or ())
         allowed = [k for k in props if isinstance(k, str)]
         extras = [
-            k for k in instance
+            k
+            for k in instance
             if k not in props and not any(re.search(p, str(k)) for p in patterns)
         ]
         for key in extras:
@@ -1144,8 +1246,12 @@ class _Report:
                 tail = " (the schema does not define it)"
             key_path = (*path, key)
             self.others.append(
-                Problem.at(self.key_span(key_path), f"`{_where(key_path)}`: unknown field{tail}",
-                           code="FM202", subject=_subject(key_path))
+                Problem.at(
+                    self.key_span(key_path),
+                    f"`{_where(key_path)}`: unknown field{tail}",
+                    code="FM202",
+                    subject=_subject(key_path),
+                )
             )
         return bool(extras)
 
@@ -1256,12 +1362,19 @@ class _Report:
         if value == "":
             self.put(path, "FM208", f"{where} must not be empty")
         else:
-            self.put(path, "FM208",
-                     f"{where} is too short: {len(value)} characters, at least {limit} expected")
+            self.put(
+                path,
+                "FM208",
+                f"{where} is too short: {len(value)} characters, at least {limit} expected",
+            )
 
     def on_maxLength(self, error: ValidationError, path: KeyPath) -> None:
-        self.put(path, "FM208", f"`{_where(path)}` is too long: {len(error.instance)} characters, "
-                                f"at most {error.validator_value} allowed")
+        self.put(
+            path,
+            "FM208",
+            f"`{_where(path)}` is too long: {len(error.instance)} characters, "
+            f"at most {error.validator_value} allowed",
+        )
 
     def on_minItems(self, error: ValidationError, path: KeyPath) -> None:
         n, limit = len(error.instance), error.validator_value
@@ -1269,28 +1382,42 @@ class _Report:
         if n == 0:
             self.put(path, "FM208", f"{where} must not be an empty list")
         else:
-            self.put(path, "FM208", f"{where} has {n} item{'s' if n != 1 else ''}, "
-                                    f"at least {limit} expected")
+            self.put(
+                path,
+                "FM208",
+                f"{where} has {n} item{'s' if n != 1 else ''}, at least {limit} expected",
+            )
 
     def on_maxItems(self, error: ValidationError, path: KeyPath) -> None:
-        self.put(path, "FM208", f"`{_where(path)}` has {len(error.instance)} items, "
-                                f"at most {error.validator_value} allowed")
+        self.put(
+            path,
+            "FM208",
+            f"`{_where(path)}` has {len(error.instance)} items, "
+            f"at most {error.validator_value} allowed",
+        )
 
     def on_uniqueItems(self, error: ValidationError, path: KeyPath) -> None:
         seen: dict[str, int] = {}
         for index, item in enumerate(error.instance):
             marker = json.dumps(item, sort_keys=True, default=repr)
             if marker in seen:
-                self.put(path, "FM208", f"`{_where(path)}` has a duplicate item {_show(item)}",
-                         self.span((*path, index)))
+                self.put(
+                    path,
+                    "FM208",
+                    f"`{_where(path)}` has a duplicate item {_show(item)}",
+                    self.span((*path, index)),
+                )
                 return
             seen[marker] = index
         self.generic(error, path)
 
     def _bound(self, error: ValidationError, path: KeyPath, words: str) -> None:
-        self.put(path, "FM208",
-                 f"`{_where(path)}` is {_show(error.instance)}; it must be {words} "
-                 f"{_show(error.validator_value)}")
+        self.put(
+            path,
+            "FM208",
+            f"`{_where(path)}` is {_show(error.instance)}; it must be {words} "
+            f"{_show(error.validator_value)}",
+        )
 
     def on_minimum(self, error: ValidationError, path: KeyPath) -> None:
         self._bound(error, path, "at least")
@@ -1322,10 +1449,14 @@ class _Report:
                         f"`{_where((*path, key))}` requires `{_where((*path, other))}`, "
                         "which is missing"
                     )
-                    self.others.append(Problem.at(
-                        self.key_span((*path, key)), message,
-                        code="FM208", subject=_subject((*path, other)),
-                    ))
+                    self.others.append(
+                        Problem.at(
+                            self.key_span((*path, key)),
+                            message,
+                            code="FM208",
+                            subject=_subject((*path, other)),
+                        )
+                    )
 
     def on_not(self, error: ValidationError, path: KeyPath) -> None:
         self.put(path, "FM208", f"`{_where(path)}`: {_show(error.instance)} is not allowed here")

@@ -44,7 +44,14 @@ class Suppression:
         )
 
     def to_json(self) -> list[object]:
-        return [self.kind, list(self.codes), self.first_line, self.last_line, self.line, self.column]
+        return [
+            self.kind,
+            list(self.codes),
+            self.first_line,
+            self.last_line,
+            self.line,
+            self.column,
+        ]
 
     @classmethod
     def from_json(cls, raw: list[object]) -> Suppression:

@@ -1015,7 +1015,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> 
     return Problem(line + first_line, column + 1, message, code="FM107")
 
 
-_QUOTED_VALUE: Final = re.compile(r"^[ \t]*(?:- +)?[^\s\"'#][^:\n]*:[ \t]+([\"'])(.*)$", re.MULTILINE)
+_QUOTED_VALUE: Final = re.compile(
+    r"^[ \t]*(?:- +)?[^\s\"'#][^:\n]*:[ \t]+([\"'])(.*)$", re.MULTILINE
+)
 
 
 def _unclosed_quote(text: str, until: int) -> tuple[int, int] | None:
@@ -1027,7 +1029,9 @@ def _unclosed_quote(text: str, until: int) -> tuple[int, int] | None:
             break
         quote, rest = match.group(1), match.group(2)
         closed = (
-            re.search(r'(?<!\\)(?:\\\\)*"', rest) if quote == '"' else re.search(r"'(?!')", rest.replace("''", ""))
+            re.search(r'(?<!\\)(?:\\\\)*"', rest)
+            if quote == '"'
+            else re.search(r"'(?!')", rest.replace("''", ""))
         )
         if closed is None:
             line = text.count("\n", 0, match.start(1))

@@ -75,8 +75,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"the shared workload generator is missing: {MAKE_CORPUS}")
     out = tmp_path_factory.mktemp("corpus")
     subprocess.run(
-        [sys.executable, str(MAKE_CORPUS), "--out", str(out), "--count", "600", "--seed", "3",
-         "--defect-rate", "0.2"],
+        [
+            sys.executable,
+            str(MAKE_CORPUS),
+            "--out",
+            str(out),
+            "--count",
+            "600",
+            "--seed",
+            "3",
+            "--defect-rate",
+            "0.2",
+        ],
         check=True,
         capture_output=True,
     )

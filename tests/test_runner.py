@@ -80,10 +80,20 @@ def test_lint_text_picks_the_collection_schema_by_its_path(tmp_path: Path) -> No
 
     pages = Collection(include=("pages/**",), schema=tmp_path / "pages.schema.json")
     text = "---\ntitle: About\n---\n# About\n"
-    in_pages = lint(text, path=str(tmp_path / "pages/about.md"), root=tmp_path,
-                    select=["FM2"], collections=(pages,))
-    elsewhere = lint(text, path=str(tmp_path / "posts/about.md"), root=tmp_path,
-                     select=["FM2"], collections=(pages,))
+    in_pages = lint(
+        text,
+        path=str(tmp_path / "pages/about.md"),
+        root=tmp_path,
+        select=["FM2"],
+        collections=(pages,),
+    )
+    elsewhere = lint(
+        text,
+        path=str(tmp_path / "posts/about.md"),
+        root=tmp_path,
+        select=["FM2"],
+        collections=(pages,),
+    )
     assert [f.rule for f in in_pages] == ["FM201"]
     assert "`permalink`" in in_pages[0].message
     assert "FM201" in {f.rule for f in elsewhere}  # the article schema: code, date...

@@ -97,7 +97,13 @@ def test_bundled_schemas_are_valid_2020_12_and_documented() -> None:
     assert bundled_schema_path() == SCHEMAS / "article.schema.json"
     assert article["additionalProperties"] is False
     assert set(article["required"]) == {
-        "layout", "code", "origin_url", "title", "category", "language", "date"
+        "layout",
+        "code",
+        "origin_url",
+        "title",
+        "category",
+        "language",
+        "date",
     }
     for name, prop in article["properties"].items():
         assert prop.get("description"), name
@@ -147,7 +153,9 @@ def test_fm201_missing_required_field(validator: SchemaValidator) -> None:
 def test_fm201_one_problem_per_missing_field(validator: SchemaValidator) -> None:
     problems = check(example(code=None, date=None, title=None), validator)
     assert [(p.code, p.subject) for p in problems] == [
-        ("FM201", "code"), ("FM201", "date"), ("FM201", "title")
+        ("FM201", "code"),
+        ("FM201", "date"),
+        ("FM201", "title"),
     ]
 
 
@@ -231,7 +239,7 @@ def test_fm204_yaml_scalars(validator: SchemaValidator, line: str, read: str | N
         return
     assert p.code == "FM204"
     assert p.message == (
-        f"`{key}`: YAML read the unquoted `{source}` as {read}; quote it: {key}: \"{source}\""
+        f'`{key}`: YAML read the unquoted `{source}` as {read}; quote it: {key}: "{source}"'
     )
 
 
@@ -249,7 +257,9 @@ def test_fm204_list_item(validator: SchemaValidator) -> None:
     p = one(check(text, validator))
     assert p.code == "FM204"
     assert p.subject == "tags.1"
-    assert p.message == '`tags[1]`: YAML read the unquoted `yes` as the boolean true; quote it: "yes"'
+    assert (
+        p.message == '`tags[1]`: YAML read the unquoted `yes` as the boolean true; quote it: "yes"'
+    )
     n = line_of(text, "tags:")
     assert span(p) == Span(n, 18, n, 21)
 
@@ -293,7 +303,10 @@ def test_fm205_date_time(validator: SchemaValidator) -> None:
         ("25/10/2024 08:24", "write the date as year-month-day (YYYY-MM-DD)"),
         ('"October 25, 2024"', "write the date in digits, year-month-day"),
         ("2024-10-25T08:24:49.000+0700", "write the offset as +07:00"),
-        ("2024-10-25T08:24:49", "the time zone is missing (Z for UTC, or an offset such as +07:00)"),
+        (
+            "2024-10-25T08:24:49",
+            "the time zone is missing (Z for UTC, or an offset such as +07:00)",
+        ),
         ("2024-10-25", "the time and the time zone are missing"),
         ("2024-10-25T25:00:00Z", "25:00:00 is not a time of day"),
     ],
@@ -371,9 +384,22 @@ def test_fm207_enum_without_a_guess(validator: SchemaValidator) -> None:
 
 @pytest.mark.parametrize(
     ("value", "guess"),
-    [("kh", "km"), ("jp", "ja"), ("cn", "zh"), ("gr", "el"), ("dk", "da"), ("cz", "cs"),
-     ("ua", "uk"), ("vn", "vi"), ("EN", "en"), ("english", "en"), ("Khmer", "km"),
-     ("eng", "en"), ("en-US", "en"), ("zh_CN", "zh")],
+    [
+        ("kh", "km"),
+        ("jp", "ja"),
+        ("cn", "zh"),
+        ("gr", "el"),
+        ("dk", "da"),
+        ("cz", "cs"),
+        ("ua", "uk"),
+        ("vn", "vi"),
+        ("EN", "en"),
+        ("english", "en"),
+        ("Khmer", "km"),
+        ("eng", "en"),
+        ("en-US", "en"),
+        ("zh_CN", "zh"),
+    ],
 )
 def test_fm207_language_did_you_mean(validator: SchemaValidator, value: str, guess: str) -> None:
     p = one(check(example(language=f'language: "{value}"'), validator))
@@ -413,11 +439,17 @@ def test_fm208_duplicate_item_points_at_the_duplicate(validator: SchemaValidator
 
 def test_fm208_other_keywords(tmp_path: Path) -> None:
     schema = tmp_path / "n.json"
-    schema.write_text(json.dumps({"properties": {
-        "n": {"type": "integer", "minimum": 1},
-        "xs": {"type": "array", "minItems": 1, "maxItems": 2},
-        "s": {"type": "string", "maxLength": 3},
-    }}))
+    schema.write_text(
+        json.dumps(
+            {
+                "properties": {
+                    "n": {"type": "integer", "minimum": 1},
+                    "xs": {"type": "array", "minItems": 1, "maxItems": 2},
+                    "s": {"type": "string", "maxLength": 3},
+                }
+            }
+        )
+    )
     v = SchemaValidator(schema)
     problems = v.validate({"n": 0, "xs": [], "s": "abcd"}, {}, 1)
     assert sorted((p.code, p.message) for p in problems) == [
@@ -429,9 +461,23 @@ def test_fm208_other_keywords(tmp_path: Path) -> None:
 
 def test_any_of_reports_the_most_relevant_branch(tmp_path: Path) -> None:
     schema = tmp_path / "a.json"
-    schema.write_text(json.dumps({"properties": {"when": {
-        "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]
-    }, "size": {"oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+px$"}]}}}))
+    schema.write_text(
+        json.dumps(
+            {
+                "properties": {
+                    "when": {
+                        "anyOf": [
+                            {"type": "string", "format": "date-time"},
+                            {"type": "string", "format": "date"},
+                        ]
+                    },
+                    "size": {
+                        "oneOf": [{"type": "integer"}, {"type": "string", "pattern": "^[0-9]+px$"}]
+                    },
+                }
+            }
+        )
+    )
     v = SchemaValidator(schema)
     problems = v.validate({"when": "25/10/2024", "size": "12em"}, {}, 1)
     assert [(p.code, p.subject) for p in problems] == [("FM205", "when"), ("FM206", "size")]
@@ -441,7 +487,10 @@ def test_any_of_reports_the_most_relevant_branch(tmp_path: Path) -> None:
 
 def test_problems_are_sorted_and_all_have_codes(validator: SchemaValidator) -> None:
     text = example(
-        code=None, category='category: "opinion"', language="language: no", tags='tags: "x"',
+        code=None,
+        category='category: "opinion"',
+        language="language: no",
+        tags='tags: "x"',
         foo="foo: 1",
     )
     problems = check(text, validator)
@@ -452,10 +501,41 @@ def test_problems_are_sorted_and_all_have_codes(validator: SchemaValidator) -> N
 # ---------------------------------------------------------------- the fast path
 
 VALUES: list[Any] = [
-    None, True, False, 0, 1, 1.0, 1.5, -3, "", " ", "x", "OPINION", "opinion", "en", "km", "kh",
-    "no", "post", "page", "ART2410171545HNYP99", "art2410171545hnyp99", "https://example.com/a",
-    "http://example.com/a", "www.example.com", "2024-10-25T08:24:49Z", "2024-02-30T00:00:00Z",
-    [], ["a"], ["a", "a"], ["a", ""], ["a", 1], [None], [["a"]], {}, {"a": 1},
+    None,
+    True,
+    False,
+    0,
+    1,
+    1.0,
+    1.5,
+    -3,
+    "",
+    " ",
+    "x",
+    "OPINION",
+    "opinion",
+    "en",
+    "km",
+    "kh",
+    "no",
+    "post",
+    "page",
+    "ART2410171545HNYP99",
+    "art2410171545hnyp99",
+    "https://example.com/a",
+    "http://example.com/a",
+    "www.example.com",
+    "2024-10-25T08:24:49Z",
+    "2024-02-30T00:00:00Z",
+    [],
+    ["a"],
+    ["a", "a"],
+    ["a", ""],
+    ["a", 1],
+    [None],
+    [["a"]],
+    {},
+    {"a": 1},
 ]
 
 
@@ -479,17 +559,21 @@ def test_fast_check_agrees_with_jsonschema(validator: SchemaValidator) -> None:
 def test_fast_check_is_never_wrong_about_validity(tmp_path: Path) -> None:
     # values that the fast check cannot decide exactly must go to jsonschema
     schema = tmp_path / "mixed.json"
-    schema.write_text(json.dumps({
-        "type": "object",
-        "properties": {
-            "n": {"enum": [1, "one", None, True]},
-            "c": {"const": 1.0},
-            "u": {"type": "array", "uniqueItems": True},
-            "i": {"type": "integer"},
-            "t": {"type": ["string", "null"], "maxLength": 2},
-        },
-        "additionalProperties": {"type": "string"},
-    }))
+    schema.write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "properties": {
+                    "n": {"enum": [1, "one", None, True]},
+                    "c": {"const": 1.0},
+                    "u": {"type": "array", "uniqueItems": True},
+                    "i": {"type": "integer"},
+                    "t": {"type": ["string", "null"], "maxLength": 2},
+                },
+                "additionalProperties": {"type": "string"},
+            }
+        )
+    )
     v = SchemaValidator(schema)
     fast = v.fast_check
     assert fast is not None
@@ -580,7 +664,9 @@ def test_invalid_schema_says_where(tmp_path: Path) -> None:
 def test_invalid_regex_in_schema(tmp_path: Path) -> None:
     schema = tmp_path / "re.json"
     schema.write_text(json.dumps({"properties": {"a": {"pattern": "("}}}))
-    with pytest.raises(SchemaError, match=r"re\.json: invalid schema at \$\.properties\.a\.pattern"):
+    with pytest.raises(
+        SchemaError, match=r"re\.json: invalid schema at \$\.properties\.a\.pattern"
+    ):
         SchemaValidator(schema)
 
 
@@ -604,10 +690,14 @@ def test_unusable_schema_files(tmp_path: Path) -> None:
 
 def test_draft_comes_from_dollar_schema(tmp_path: Path) -> None:
     schema = tmp_path / "d7.json"
-    schema.write_text(json.dumps({
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "properties": {"n": {"type": "integer", "exclusiveMinimum": 0}},
-    }))
+    schema.write_text(
+        json.dumps(
+            {
+                "$schema": "http://json-schema.org/draft-07/schema#",
+                "properties": {"n": {"type": "integer", "exclusiveMinimum": 0}},
+            }
+        )
+    )
     v = SchemaValidator(schema)
     assert type(v._validator).__name__ == "Draft7Validator"
     assert one(v.validate({"n": 0}, {}, 1)).message == "`n` is 0; it must be greater than 0"
@@ -626,13 +716,19 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_local_ref_across_files_offline(tmp_path: Path, no_network: None) -> None:
     (tmp_path / "defs").mkdir()
-    (tmp_path / "defs" / "common.json").write_text(json.dumps({
-        "$defs": {"slug": {"type": "string", "pattern": "^[a-z-]+$", "description": "a slug"}}
-    }))
-    (tmp_path / "main.json").write_text(json.dumps({
-        "type": "object",
-        "properties": {"slug": {"$ref": "defs/common.json#/$defs/slug"}},
-    }))
+    (tmp_path / "defs" / "common.json").write_text(
+        json.dumps(
+            {"$defs": {"slug": {"type": "string", "pattern": "^[a-z-]+$", "description": "a slug"}}}
+        )
+    )
+    (tmp_path / "main.json").write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "properties": {"slug": {"$ref": "defs/common.json#/$defs/slug"}},
+            }
+        )
+    )
     v = SchemaValidator(tmp_path / "main.json")
     assert v.validate({"slug": "ok-slug"}, {}, 1) == []
     p = one(v.validate({"slug": "Not OK"}, {}, 1))
@@ -641,13 +737,23 @@ def test_local_ref_across_files_offline(tmp_path: Path, no_network: None) -> Non
 
 def test_local_ref_by_id(tmp_path: Path, no_network: None) -> None:
     # the referenced file is found by its $id, whatever its file name
-    (tmp_path / "languages.json").write_text(json.dumps({
-        "$id": "https://example.test/schemas/lang.json", "title": "language", "enum": ["en", "km"]
-    }))
-    (tmp_path / "main.json").write_text(json.dumps({
-        "$id": "https://example.test/schemas/main.json",
-        "properties": {"language": {"$ref": "lang.json"}},
-    }))
+    (tmp_path / "languages.json").write_text(
+        json.dumps(
+            {
+                "$id": "https://example.test/schemas/lang.json",
+                "title": "language",
+                "enum": ["en", "km"],
+            }
+        )
+    )
+    (tmp_path / "main.json").write_text(
+        json.dumps(
+            {
+                "$id": "https://example.test/schemas/main.json",
+                "properties": {"language": {"$ref": "lang.json"}},
+            }
+        )
+    )
     v = SchemaValidator(tmp_path / "main.json")
     assert v.validate({"language": "km"}, {}, 1) == []
     p = one(v.validate({"language": "kh"}, {}, 1))
@@ -655,9 +761,15 @@ def test_local_ref_by_id(tmp_path: Path, no_network: None) -> None:
 
 
 def test_bundled_iso_schema_is_available_by_id(tmp_path: Path, no_network: None) -> None:
-    (tmp_path / "mine.json").write_text(json.dumps({
-        "properties": {"lang": {"$ref": "https://fmlint.invalid/schemas/iso639-1.schema.json"}}
-    }))
+    (tmp_path / "mine.json").write_text(
+        json.dumps(
+            {
+                "properties": {
+                    "lang": {"$ref": "https://fmlint.invalid/schemas/iso639-1.schema.json"}
+                }
+            }
+        )
+    )
     v = SchemaValidator(tmp_path / "mine.json")
     assert v.validate({"lang": "km"}, {}, 1) == []
     assert one(v.validate({"lang": "kh"}, {}, 1)).code == "FM207"
@@ -672,9 +784,11 @@ def test_copied_bundled_schemas_work_offline(tmp_path: Path, no_network: None) -
 
 def test_unresolvable_local_ref(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text(json.dumps({"$defs": {}}))
-    (tmp_path / "main.json").write_text(json.dumps({
-        "properties": {"a": {"$ref": "other.json#/$defs/nope"}, "b": {"$ref": "gone.json"}}
-    }))
+    (tmp_path / "main.json").write_text(
+        json.dumps(
+            {"properties": {"a": {"$ref": "other.json#/$defs/nope"}, "b": {"$ref": "gone.json"}}}
+        )
+    )
     with pytest.raises(SchemaError) as info:
         SchemaValidator(tmp_path / "main.json")
     message = str(info.value)
@@ -690,9 +804,9 @@ def test_invalid_referenced_schema_names_its_file(tmp_path: Path) -> None:
 
 
 def test_remote_ref_is_refused(tmp_path: Path, no_network: None) -> None:
-    (tmp_path / "main.json").write_text(json.dumps({
-        "properties": {"a": {"$ref": "https://example.com/schemas/a.json"}}
-    }))
+    (tmp_path / "main.json").write_text(
+        json.dumps({"properties": {"a": {"$ref": "https://example.com/schemas/a.json"}}})
+    )
     with pytest.raises(SchemaError) as info:
         SchemaValidator(tmp_path / "main.json")
     assert str(info.value) == (
@@ -710,9 +824,9 @@ def test_remote_ref_when_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         return io.BytesIO(json.dumps({"type": "string", "minLength": 2}).encode())
 
     monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
-    (tmp_path / "main.json").write_text(json.dumps({
-        "properties": {"a": {"$ref": "https://example.com/schemas/a.json"}}
-    }))
+    (tmp_path / "main.json").write_text(
+        json.dumps({"properties": {"a": {"$ref": "https://example.com/schemas/a.json"}}})
+    )
     v = SchemaValidator(tmp_path / "main.json", allow_remote_refs=True)
     assert fetched == [("https://example.com/schemas/a.json", 10.0)]
     assert v.validate({"a": "ok"}, {}, 1) == []
@@ -789,10 +903,13 @@ def test_format_fallbacks_reject_bad_values() -> None:
 
 def test_email_format_through_the_validator(tmp_path: Path) -> None:
     schema = tmp_path / "e.json"
-    schema.write_text(json.dumps({"properties": {"contact": {"type": "string", "format": "email"}}}))
+    schema.write_text(
+        json.dumps({"properties": {"contact": {"type": "string", "format": "email"}}})
+    )
     p = one(SchemaValidator(schema).validate({"contact": "a@"}, {}, 1))
     assert (p.code, p.message) == (
-        "FM205", '`contact`: "a@" is not a valid email address (expected e.g. name@example.com)'
+        "FM205",
+        '`contact`: "a@" is not a valid email address (expected e.g. name@example.com)',
     )
 
 
