@@ -28,10 +28,12 @@ class SourceFile:
 
 
 def display_path(file: Path, cwd: Path) -> str:
-    try:
-        return file.relative_to(cwd).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(file, cwd)).as_posix()
+    name, base = str(file), str(cwd).rstrip(os.sep) + os.sep
+    if name.startswith(base):  # the common case, without pathlib's per-call cost
+        relative = name[len(base) :]
+    else:
+        relative = os.path.relpath(name, cwd)
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
 class GlobSet:
@@ -152,25 +154,33 @@ def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
 def work_trees(files: Iterable[Path]) -> set[Path]:
     """The git work trees holding ``files``, found by looking for ``.git``
     (a folder, or a file in worktrees and submodules) in each file's folder
-    and its parents; no subprocess per file."""
+    and its parents; no subprocess per file, and each folder looked at once."""
     found: set[Path] = set()
-    known: dict[Path, Path | None] = {}
+    known: dict[str, str | None] = {}  # folder -> its work tree (strings: this runs per file)
     for file in files:
-        folder = file.parent
-        walked: list[Path] = []
-        top: Path | None = None
-        for candidate in (folder, *folder.parents):
-            if candidate in known:
-                top = known[candidate]
-                break
-            walked.append(candidate)
-            if os.path.lexists(candidate / ".git"):
-                top = candidate
-                break
-        for candidate in walked:
-            known[candidate] = top
+        folder = os.path.dirname(str(file))
+        if folder in known:
+            top = known[folder]
+        else:
+            walked: list[str] = []
+            top = None
+            candidate = folder
+            while True:
+                if candidate in known:
+                    top = known[candidate]
+                    break
+                walked.append(candidate)
+                if os.path.lexists(os.path.join(candidate, ".git")):
+                    top = candidate
+                    break
+                parent = os.path.dirname(candidate)
+                if parent == candidate:
+                    break
+                candidate = parent
+            for name in walked:
+                known[name] = top
         if top is not None:
-            found.add(top)
+            found.add(Path(top))
     return found
 
 

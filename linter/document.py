@@ -119,7 +119,10 @@ def read_document(file: Path, display_path: str, limits: Limits = Limits()) -> D
                 ],
             )
         with open(file, "rb") as handle:
-            data = handle.read(limits.max_file_size + 1)
+            # sized by stat: a read(limit) would allocate the whole limit for every file
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew since: read on, but never past the limit
+                data += handle.read(limits.max_file_size + 1 - len(data))
     except OSError as error:
         return _unreadable(display_path, file, _describe_os_error(file, error))
     if len(data) > limits.max_file_size:  # grew between stat and read
