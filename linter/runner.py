@@ -82,6 +82,15 @@ class FileResult:
         return all(path_kind(path) == kind for path, kind in self.watched.items())
 
     @classmethod
+    def facts_from_json(cls, path: str, raw: Any) -> FileResult:
+        """Only the facts of a stored result (collection rules validate their
+        own facts); ``full`` is False, so it is never reported from."""
+        facts = raw.get("facts") if isinstance(raw, dict) else None
+        if not isinstance(facts, dict):
+            raise ValueError("not a file result")
+        return cls(path, facts=facts, full=False)
+
+    @classmethod
     def from_json(cls, path: str, raw: Any) -> FileResult:
         """The inverse of :meth:`to_json`; strict, since the JSON comes from a
         cache file that is never trusted: any other shape is a ValueError."""
@@ -128,6 +137,11 @@ class FileResult:
             raw["full"],
             {_str(k): _str(v) for k, v in watched.items()},
         )
+
+
+def _size_and_mtime(file: str) -> tuple[int, int]:
+    info = os.stat(file)
+    return info.st_size, info.st_mtime_ns
 
 
 def _list(value: Any, length: int | None = None) -> list[Any]:
@@ -518,7 +532,9 @@ def _run_parallel(
             yield from results
 
 
-def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[SourceFile]:
+def collection_sources(
+    linter: Linter, checked: Sequence[SourceFile]
+) -> tuple[list[SourceFile], dict[str, tuple[int, int]]]:
     """The documents collection rules compare, the checked files first.
 
     * ``collection-roots`` when configured (folders are walked like command
@@ -532,14 +548,16 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[So
     * checked files outside git are compared with the other checked files.
 
     A file reached by two paths (a symbolic link, ``../`` in a path) counts
-    once, under its checked name, so it is never a duplicate of itself."""
+    once, under its checked name, so it is never a duplicate of itself.
+    Returns the sources and, by display path, the (size, mtime_ns) of those
+    it had to stat anyway, for the cache."""
     import stat as stat_module
 
     from linter.discovery import SKIPPED_DIRS
 
     config, cwd = linter.config, linter.cwd
     exclude = GlobSet(config.root, config.exclude)
-    files: list[Path] = []
+    files: list[Path | str] = []
     if config.collection_roots:
         for root in config.collection_roots:
             if root.is_dir():
@@ -557,10 +575,13 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[So
             if tracked is None:
                 continue
             prefix = len(str(top).rstrip(os.sep) + os.sep)
-            for file in tracked:
-                folders = str(file)[prefix:].split(os.sep)[:-1]  # string work: 5,000 files add up
-                if not any(part in SKIPPED_DIRS for part in folders) and not exclude.matches(file):
-                    files.append(file)
+            for tracked_name in tracked:
+                # string work: a pre-commit run goes through 50,000 of these
+                folders = tracked_name[prefix:].split(os.sep)[:-1]
+                if not any(part in SKIPPED_DIRS for part in folders) and not exclude.matches(
+                    tracked_name
+                ):
+                    files.append(tracked_name)
     seen: set[tuple[int, int]] = set()
     for source in checked:
         try:
@@ -570,10 +591,12 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[So
         if info.st_ino:
             seen.add((info.st_dev, info.st_ino))
     sources = {s.display: s for s in checked}
+    stats: dict[str, tuple[int, int]] = {}
     under_cwd = str(cwd).rstrip(os.sep) + os.sep
-    for file in files:
+    for member in files:
+        name = str(member)
         try:
-            info = os.stat(file)
+            info = os.stat(name)
         except OSError:
             continue  # in git's index but deleted (or a broken link): not in the collection
         if not stat_module.S_ISREG(info.st_mode):
@@ -583,13 +606,14 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> list[So
             if identity in seen:
                 continue
             seen.add(identity)
-        name = str(file)
         if name.startswith(under_cwd):
             shown = name[len(under_cwd) :].replace(os.sep, "/")
         else:
-            shown = display_path(file, cwd)
-        sources.setdefault(shown, SourceFile(file, shown))
-    return list(sources.values())
+            shown = display_path(Path(name), cwd)
+        if shown not in sources:
+            sources[shown] = SourceFile(name, shown)
+            stats[shown] = (info.st_size, info.st_mtime_ns)
+    return list(sources.values()), stats
 
 
 def run(
@@ -612,7 +636,11 @@ def run(
         checked = expand_paths(paths, linter.cwd, GlobSet(config.root, config.exclude))
     except PathError as error:
         raise UsageError(str(error)) from None
-    everything = collection_sources(linter, checked) if linter.collection_rules else list(checked)
+    known_stats: dict[str, tuple[int, int]] = {}
+    if linter.collection_rules:
+        everything, known_stats = collection_sources(linter, checked)
+    else:
+        everything = list(checked)
     checked_names = {s.display for s in checked}
 
     cache = None
@@ -628,17 +656,23 @@ def run(
     for source in everything:
         full = source.display in checked_names
         if cache is not None:
+            raw = None
             try:
-                info = os.stat(source.file)
-                stats[source.display] = (info.st_size, info.st_mtime_ns)
-                raw = cache.get(str(source.file), info.st_size, info.st_mtime_ns)
+                size, mtime = known_stats.get(source.display) or _size_and_mtime(source.name)
+                stats[source.display] = (size, mtime)
+                raw = cache.get(source.name, size, mtime)
             except OSError:
-                raw = None
+                pass
             if raw is not None:
                 try:
-                    cached = FileResult.from_json(source.display, raw)
+                    # a file only compared, not checked, needs its facts and nothing else
+                    cached = (
+                        FileResult.from_json(source.display, raw)
+                        if full
+                        else FileResult.facts_from_json(source.display, raw)
+                    )
                 except ValueError:  # never trusted blindly: read the file again
-                    cache.drop(str(source.file))
+                    cache.drop(source.name)
                 else:
                     if (cached.full or not full) and cached.still_valid():
                         results[source.display] = cached
@@ -658,7 +692,7 @@ def run(
         results[result.path] = result
         if cache is not None and result.path in stats:
             size, mtime = stats[result.path]
-            cache.put(str(by_display[result.path].file), size, mtime, result.to_json())
+            cache.put(by_display[result.path].name, size, mtime, result.to_json())
         if progress is not None:
             progress(done, len(todo))
     if cache is not None:
