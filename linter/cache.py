@@ -34,6 +34,7 @@ per config) are kept; stale temp files of crashed runs are removed.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -93,10 +94,15 @@ class ResultCache:
         header, _, body = data.partition(b"\n")
         if header != _header(body):  # truncated, edited, garbage, another format
             return {}, stat
+        collecting = gc.isenabled()
+        gc.disable()  # decoding makes millions of objects, none of them garbage
         try:
             raw = json.loads(body)
         except (ValueError, RecursionError):  # cannot happen unless the checksum collides
             return {}, stat
+        finally:
+            if collecting:
+                gc.enable()
         if (
             not isinstance(raw, dict)
             or raw.get("format") != FORMAT

@@ -88,54 +88,56 @@ def walk_markdown(top: Path, exclude: GlobSet) -> Iterable[Path]:
     """Markdown files under ``top``, skipping ignored folders and files.
 
     .gitignore files are honoured in ``top``, below it and in its parents
-    up to the enclosing git work tree, each relative to its own folder."""
-    inherited = _parent_ignores(top)
-    stack: list[tuple[Path, list[tuple[Path, pathspec.GitIgnoreSpec]]]] = [(top, inherited)]
+    up to the enclosing git work tree, each relative to its own folder.
+    Strings, not Paths, inside: this runs once per file of the collection."""
+    inherited = [(str(base).rstrip(os.sep) + os.sep, spec) for base, spec in _parent_ignores(top)]
+    stack: list[tuple[str, list[tuple[str, pathspec.GitIgnoreSpec]]]] = [(str(top), inherited)]
     while stack:
         folder, ignores = stack.pop()
-        gitignore = folder / ".gitignore"
-        if gitignore.is_file():
-            spec = _read_ignore(gitignore)
+        gitignore = os.path.join(folder, ".gitignore")
+        if os.path.isfile(gitignore):
+            spec = _read_ignore(Path(gitignore))
             if spec is not None:
-                ignores = [*ignores, (folder, spec)]
+                ignores = [*ignores, (folder.rstrip(os.sep) + os.sep, spec)]
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             continue
         subfolders = []
         for entry in entries:
-            path = Path(entry.path)
+            name = entry.name
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 is_dir = False
             if is_dir:
-                if entry.name in SKIPPED_DIRS or _ignored(path, True, ignores, exclude):
+                if name in SKIPPED_DIRS or _ignored(entry.path, True, ignores, exclude):
                     continue
-                if entry.name.endswith(MARKDOWN_SUFFIXES):
-                    yield path  # reported as unreadable: a folder named like an article is a mistake
+                if name.endswith(MARKDOWN_SUFFIXES):
+                    # reported as unreadable: a folder named like an article is a mistake
+                    yield Path(entry.path)
                     continue
-                subfolders.append((path, ignores))
-            elif entry.name.endswith(MARKDOWN_SUFFIXES) and not _ignored(
-                path, False, ignores, exclude
+                subfolders.append((entry.path, ignores))
+            elif name.endswith(MARKDOWN_SUFFIXES) and not _ignored(
+                entry.path, False, ignores, exclude
             ):
-                yield path
+                yield Path(entry.path)
         stack.extend(reversed(subfolders))
 
 
 def _ignored(
-    path: Path, is_dir: bool, ignores: list[tuple[Path, pathspec.GitIgnoreSpec]], exclude: GlobSet
+    path: str, is_dir: bool, ignores: list[tuple[str, pathspec.GitIgnoreSpec]], exclude: GlobSet
 ) -> bool:
     if exclude.matches(path, is_dir):
         return True
     # as git does: the last matching pattern decides, and a deeper .gitignore
     # comes later than the ones above it, so its `!keep.md` re-includes a file
     ignored = False
-    for base, spec in ignores:  # outermost first
-        relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-        for pattern in spec.patterns:
-            if pattern.include is not None and pattern.match_file(relative):
-                ignored = pattern.include
+    for base, spec in ignores:  # outermost first, each with a trailing separator
+        relative = path[len(base) :].replace(os.sep, "/") + ("/" if is_dir else "")
+        decision = spec.check_file(relative).include
+        if decision is not None:
+            ignored = decision
     return ignored
 
 

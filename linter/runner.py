@@ -8,6 +8,8 @@ for large inputs; the output does not depend on either.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -582,19 +584,22 @@ def collection_sources(
                     tracked_name
                 ):
                     files.append(tracked_name)
-    seen: set[tuple[int, int]] = set()
-    for source in checked:
-        try:
-            info = os.stat(source.file)
-        except OSError:
-            continue
-        if info.st_ino:
-            seen.add((info.st_dev, info.st_ino))
+    checked_names = {s.name for s in checked}
+    seen: set[tuple[int, int]] | None = None  # identities of the checked files, when needed
     sources = {s.display: s for s in checked}
     stats: dict[str, tuple[int, int]] = {}
     under_cwd = str(cwd).rstrip(os.sep) + os.sep
     for member in files:
         name = str(member)
+        if name in checked_names:
+            continue  # the same path as a checked file: no need to ask the file system
+        if seen is None:
+            seen = set()
+            for source in checked:
+                with contextlib.suppress(OSError):
+                    checked_info = os.stat(source.name)
+                    if checked_info.st_ino:
+                        seen.add((checked_info.st_dev, checked_info.st_ino))
         try:
             info = os.stat(name)
         except OSError:
@@ -649,6 +654,9 @@ def run(
 
         cache = ResultCache(config.cache_path, linter.cache_key())
         cache.load()
+        # the loaded cache is millions of small objects that live to the end of the run:
+        # keep the cyclic garbage collector from walking them again and again
+        gc.freeze()
 
     results: dict[str, FileResult] = {}
     todo: list[tuple[SourceFile, bool]] = []
