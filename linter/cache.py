@@ -1,8 +1,10 @@
 """A cache of per-file results, so re-runs and pre-commit runs read only what
 changed.
 
-One JSON file per configuration key in the cache folder (git-ignored by a
-``.gitignore`` of its own).  An entry is keyed by the file's absolute path and
+Two kinds of JSON file per configuration key in the cache folder (git-ignored
+by a ``.gitignore`` of its own): ``results-*`` holds each checked file's
+result, ``facts-*`` the small facts collection rules compare, so a pre-commit
+run over a big collection loads and rewrites only the facts.  An entry is keyed by the file's absolute path and
 trusted only when the file's size and modification time (ns) match.  JSON,
 never pickle: a tampered cache must not be able to run code.
 
@@ -47,8 +49,8 @@ FORMAT = 3
 RACY_WINDOW_NS = 2_000_000_000  # FAT has 2 s mtimes; ext4/APFS/NTFS are far finer
 KEEP_FILES = 4  # cache files (configs) kept in the folder
 STALE_TEMP_SECONDS = 3600
-_PREFIX, _SUFFIX = "results-", ".json"
-_TEMP_PREFIX, _TEMP_SUFFIX = ".results-", ".tmp"
+KINDS = ("results", "facts")  # per-file results; facts for collection rules, kept apart
+_SUFFIX, _TEMP_SUFFIX = ".json", ".tmp"
 _GITIGNORE = "# created by fmlint: everything in this folder is a cache\n*\n"
 
 
@@ -61,10 +63,13 @@ def _is_entry(entry: Any) -> bool:
 
 
 class ResultCache:
-    def __init__(self, folder: Path, key: str) -> None:
+    def __init__(self, folder: Path, key: str, kind: str = "results") -> None:
+        if kind not in KINDS:
+            raise ValueError(f"cache kind must be one of {KINDS}")
+        self._prefix, self._temp_prefix = f"{kind}-", f".{kind}-"
         self.folder = folder
         self.key = key
-        self.file = folder / f"{_PREFIX}{key[:20]}{_SUFFIX}"
+        self.file = folder / f"{self._prefix}{key[:20]}{_SUFFIX}"
         self.entries: dict[str, list[Any]] = {}
         self.dirty = False
         self._touched: set[str] = set()  # paths this run stored or dropped
@@ -153,7 +158,9 @@ class ResultCache:
             self._drop_missing()
             self._ensure_folder()
             data = self._serialise()
-            fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=self.folder)
+            fd, tmp = tempfile.mkstemp(
+                prefix=self._temp_prefix, suffix=_TEMP_SUFFIX, dir=self.folder
+            )
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
@@ -215,11 +222,11 @@ class ResultCache:
                 mtime = entry.stat(follow_symlinks=False).st_mtime
             except OSError:
                 continue
-            if entry.name.startswith(_TEMP_PREFIX) and entry.name.endswith(_TEMP_SUFFIX):
+            if entry.name.startswith(self._temp_prefix) and entry.name.endswith(_TEMP_SUFFIX):
                 if now - mtime > STALE_TEMP_SECONDS:
                     _unlink(Path(entry.path))
             elif (
-                entry.name.startswith(_PREFIX)
+                entry.name.startswith(self._prefix)
                 and entry.name.endswith(_SUFFIX)
                 and entry.path != str(self.file)
             ):
@@ -242,8 +249,10 @@ def _serialisable(value: Any) -> bool:
 
 
 def _is_ours(name: str) -> bool:
-    return (name.startswith(_PREFIX) and name.endswith(_SUFFIX)) or (
-        name.startswith(_TEMP_PREFIX) and name.endswith(_TEMP_SUFFIX)
+    return any(
+        (name.startswith(f"{kind}-") and name.endswith(_SUFFIX))
+        or (name.startswith(f".{kind}-") and name.endswith(_TEMP_SUFFIX))
+        for kind in KINDS
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from linter.bundled import SCHEMAS_DIR
 from linter.document import Limits
 from linter.findings import Severity
 from linter.rules.base import OptionError
@@ -166,6 +167,14 @@ def parse_config(table: Mapping[str, Any], source: Path, section: str = "[tool.f
             raise ConfigError(f"{where}`{key}` must be a path (a string), got {value!r}")
         return (root / value).resolve()
 
+    def schema_of(key: str, value: Any) -> Path:
+        """A path, or the name of a bundled schema (``jekyll-post``)."""
+        if isinstance(value, str) and value and not value.endswith(".json") and "/" not in value:
+            bundled = SCHEMAS_DIR / f"{value}.schema.json"
+            if bundled.is_file():
+                return bundled
+        return path_of(key, value)
+
     def strings(key: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}`{key}` must be a list of strings, got {value!r}")
@@ -174,7 +183,7 @@ def parse_config(table: Mapping[str, Any], source: Path, section: str = "[tool.f
     config = Config(root=root, source=source)
     changes: dict[str, Any] = {}
     if "schema" in table:
-        changes["schema"] = path_of("schema", table["schema"])
+        changes["schema"] = schema_of("schema", table["schema"])
     if "exclude" in table:
         changes["exclude"] = strings("exclude", table["exclude"])
     if "select" in table:
@@ -204,7 +213,9 @@ def parse_config(table: Mapping[str, Any], source: Path, section: str = "[tool.f
     if "limits" in table:
         changes["limits"] = _parse_limits(table["limits"], where)
     if "collections" in table:
-        changes["collections"] = _parse_collections(table["collections"], where, path_of, strings)
+        changes["collections"] = _parse_collections(
+            table["collections"], where, schema_of, strings
+        )
     if "rules" in table:
         rules = table["rules"]
         if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from linter.schema import SchemaValidator
 
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
+SMALL_RUN = 8  # checked files up to which re-linting beats loading the stored results
 CHUNK_SIZE = 250
 
 
@@ -84,12 +85,11 @@ class FileResult:
         return all(path_kind(path) == kind for path, kind in self.watched.items())
 
     @classmethod
-    def facts_from_json(cls, path: str, raw: Any) -> FileResult:
-        """Only the facts of a stored result (collection rules validate their
-        own facts); ``full`` is False, so it is never reported from."""
-        facts = raw.get("facts") if isinstance(raw, dict) else None
+    def from_facts(cls, path: str, facts: Any) -> FileResult:
+        """A file only compared, not checked: its stored facts (collection
+        rules validate their own facts); never reported from."""
         if not isinstance(facts, dict):
-            raise ValueError("not a file result")
+            raise ValueError("not a facts mapping")
         return cls(path, facts=facts, full=False)
 
     @classmethod
@@ -648,14 +648,23 @@ def run(
         everything = list(checked)
     checked_names = {s.display for s in checked}
 
-    cache = None
+    # Two caches: per-file results for the checked files, and the facts collection
+    # rules need from every file.  A small run (pre-commit: a few changed files in a
+    # big collection) reads and writes only the facts: re-linting its few files costs
+    # less than loading and rewriting every stored result.
+    results_cache = facts_cache = None
     if use_cache:
         from linter.cache import ResultCache
 
-        cache = ResultCache(config.cache_path, linter.cache_key())
-        cache.load()
-        # the loaded cache is millions of small objects that live to the end of the run:
-        # keep the cyclic garbage collector from walking them again and again
+        key = linter.cache_key()
+        if len(checked) > SMALL_RUN:
+            results_cache = ResultCache(config.cache_path, key, "results")
+            results_cache.load()
+        if linter.collection_rules:
+            facts_cache = ResultCache(config.cache_path, key, "facts")
+            facts_cache.load()
+        # the loaded caches are millions of small objects that live to the end of the
+        # run: keep the cyclic garbage collector from walking them again and again
         gc.freeze()
 
     results: dict[str, FileResult] = {}
@@ -663,6 +672,7 @@ def run(
     stats: dict[str, tuple[int, int]] = {}
     for source in everything:
         full = source.display in checked_names
+        cache = results_cache if full else facts_cache
         if cache is not None:
             raw = None
             try:
@@ -673,18 +683,22 @@ def run(
                 pass
             if raw is not None:
                 try:
-                    # a file only compared, not checked, needs its facts and nothing else
                     cached = (
                         FileResult.from_json(source.display, raw)
                         if full
-                        else FileResult.facts_from_json(source.display, raw)
+                        else FileResult.from_facts(source.display, raw)
                     )
                 except ValueError:  # never trusted blindly: read the file again
                     cache.drop(source.name)
                 else:
-                    if (cached.full or not full) and cached.still_valid():
+                    if cached.still_valid():
                         results[source.display] = cached
                         continue
+        elif facts_cache is not None or results_cache is not None:
+            with contextlib.suppress(OSError):
+                stats[source.display] = known_stats.get(
+                    source.display
+                ) or _size_and_mtime(source.name)
         todo.append((source, full))
 
     if todo:
@@ -698,13 +712,18 @@ def run(
     by_display = {s.display: s for s, _ in todo}
     for done, result in enumerate(produced, 1):
         results[result.path] = result
-        if cache is not None and result.path in stats:
+        if result.path in stats:
             size, mtime = stats[result.path]
-            cache.put(by_display[result.path].name, size, mtime, result.to_json())
+            name = by_display[result.path].name
+            if results_cache is not None and result.full:
+                results_cache.put(name, size, mtime, result.to_json())
+            if facts_cache is not None:
+                facts_cache.put(name, size, mtime, result.facts)
         if progress is not None:
             progress(done, len(todo))
-    if cache is not None:
-        cache.save()
+    for cache in (results_cache, facts_cache):
+        if cache is not None:
+            cache.save()
 
     findings = linter.finish(results, checked)
     return RunResult(

@@ -147,7 +147,9 @@ def test_precommit_case_one_changed_file_in_a_git_repo_reads_only_it(
     assert len(reads) == 41
     reads.clear()
     assert lint_site(tmp_path, [changed]) == []
-    assert reads == []
+    # a small run re-lints its few checked files (cheaper than loading every stored
+    # result); the other 40 files of the collection give their facts from the cache
+    assert reads == [changed]
 
     # the commit being made: p007 now repeats the code of an untouched file
     write(tmp_path, changed, article(code(3)), mtime=None)
@@ -179,10 +181,13 @@ def test_a_file_cached_for_its_facts_is_read_again_when_checked(
     assert lint_site(tmp_path, ["_posts/p001.md"], collection_roots=roots) == []
     reads.clear()
     found = lint_site(tmp_path, ["_posts/bad.md"], collection_roots=roots)
-    assert reads == ["_posts/bad.md"]  # its cached entry held facts only
+    assert reads == ["_posts/bad.md"]  # only its facts were cached
     assert [r[3] for r in found] == ["FM207"]
+    # checked with more files than a small run, its full result is stored and reused
+    many = [f"_posts/p{n:03d}.md" for n in range(10)] + ["_posts/bad.md"]
+    lint_site(tmp_path, many, collection_roots=roots)
     reads.clear()
-    assert lint_site(tmp_path, ["_posts/bad.md"], collection_roots=roots) == found
+    assert lint_site(tmp_path, many, collection_roots=roots) == found
     assert reads == []
 
 
@@ -398,7 +403,7 @@ def test_a_cache_of_another_config_is_not_used(tmp_path: Path) -> None:
 
 
 def test_old_config_caches_are_pruned(tmp_path: Path) -> None:
-    make_site(tmp_path, 2)
+    make_site(tmp_path, 10)  # more files than a small run, so results are cached
     for n in range(KEEP_FILES + 3):
         lint_site(tmp_path, rules={"FM501": {"fields": ["code", f"f{n}"]}})
         time.sleep(0.01)
@@ -447,10 +452,11 @@ def test_the_cache_folder_ignores_itself_in_git(tmp_path: Path) -> None:
 
 
 def test_no_gitignore_is_dropped_into_a_folder_of_the_users(tmp_path: Path) -> None:
-    make_site(tmp_path, 3)
+    make_site(tmp_path, 10)
     lint_site(tmp_path, cache_dir=tmp_path)  # cache-dir = "."
     assert not (tmp_path / ".gitignore").exists()
     assert len(list(tmp_path.glob("results-*.json"))) == 1
+    assert len(list(tmp_path.glob("facts-*.json"))) == 1
 
 
 # ---------------------------------------------------------------- concurrent writers
@@ -494,14 +500,16 @@ def test_a_cached_result_is_stale_once_a_local_image_appears(tmp_path: Path) -> 
     text = example_text().replace(
         "Prime minister of Cambodia", "![A photo](/assets/images/meeting.jpg)\n\nPrime minister"
     )
-    post = tmp_path / "post.md"
-    post.write_text(text, encoding="utf-8")
-    old = time.time() - 60  # outside the racy window, so the result is cached
-    os.utime(post, (old, old))
+    old = time.time() - 60  # outside the racy window, so the results are cached
+    for n in range(10):  # more files than a small run, which would re-lint them anyway
+        post = tmp_path / f"post{n}.md"
+        post.write_text(text, encoding="utf-8")
+        os.utime(post, (old, old))
     (tmp_path / ".fmlint.toml").write_text('site-root = "."\n', encoding="utf-8")
-    args = ["check", "post.md", "--select", "FM404", "--format", "json"]
+    args = ["check", ".", "--select", "FM404", "--format", "json"]
     first = run_cli(args, tmp_path)
-    assert [f["rule"] for f in json.loads(first.stdout)["findings"]] == ["FM404"]
+    assert [f["rule"] for f in json.loads(first.stdout)["findings"]] == ["FM404"] * 10
+    assert any((tmp_path / ".fmlint_cache").glob("results-*.json"))
     (tmp_path / "assets/images").mkdir(parents=True)
     (tmp_path / "assets/images/meeting.jpg").write_bytes(b"\xff\xd8\xff")
     second = run_cli(args, tmp_path)
