@@ -142,6 +142,8 @@ class ResultCache:
         """Store ``value`` for ``path`` as it was at (size, mtime_ns).  A file
         modified too recently to be told apart from a next edit is not
         stored (and any older entry is dropped)."""
+        if self.entries.get(path) == [size, mtime_ns, value]:
+            return  # nothing new: a run that changed nothing writes nothing
         self._touched.add(path)
         self.dirty = True
         if abs(time.time_ns() - mtime_ns) < RACY_WINDOW_NS:
