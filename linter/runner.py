@@ -695,8 +695,7 @@ def run(
                         results[source.display] = cached
                         if full and facts_cache is not None:
                             # keep the facts cache whole for the next small run
-                            if facts_cache.get(source.name, size, mtime) is None:
-                                facts_cache.put(source.name, size, mtime, cached.facts)
+                            facts_cache.put(source.name, size, mtime, cached.facts)
                         continue
         elif facts_cache is not None or results_cache is not None:
             with contextlib.suppress(OSError):
