@@ -213,9 +213,7 @@ def parse_config(table: Mapping[str, Any], source: Path, section: str = "[tool.f
     if "limits" in table:
         changes["limits"] = _parse_limits(table["limits"], where)
     if "collections" in table:
-        changes["collections"] = _parse_collections(
-            table["collections"], where, schema_of, strings
-        )
+        changes["collections"] = _parse_collections(table["collections"], where, schema_of, strings)
     if "rules" in table:
         rules = table["rules"]
         if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):

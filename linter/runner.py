@@ -699,9 +699,9 @@ def run(
                         continue
         elif facts_cache is not None or results_cache is not None:
             with contextlib.suppress(OSError):
-                stats[source.display] = known_stats.get(
-                    source.display
-                ) or _size_and_mtime(source.name)
+                stats[source.display] = known_stats.get(source.display) or _size_and_mtime(
+                    source.name
+                )
         todo.append((source, full))
 
     if todo:
