@@ -35,5 +35,9 @@ def test_ruff() -> None:
     check([*tool("ruff"), "check", "--no-cache", "linter", "tests", "bench"])
 
 
+def test_ruff_format() -> None:
+    check([*tool("ruff"), "format", "--check", "--no-cache", "linter", "tests", "bench"])
+
+
 def test_mypy() -> None:
     check([*tool("mypy")])  # [tool.mypy] names the packages
