@@ -1004,11 +1004,12 @@ def suggest_key(key: str, allowed: Sequence[str], present: Iterable[Any] = ()) -
     preferred = tuple(k for k in allowed if k not in present_set)
     pools = [preferred] if len(preferred) == len(allowed) else [preferred, tuple(allowed)]
     wanted = _normal_key(key)
-    for pool in pools:
+    # a field the document already has must look much more alike to be suggested
+    for pool, cutoff in zip(pools, (0.6, 0.8), strict=False):  # one or two pools
         by_norm = _by_normal_key(pool)
         if wanted in by_norm:
             return by_norm[wanted]
-        close = difflib.get_close_matches(wanted, list(by_norm), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(wanted, list(by_norm), n=1, cutoff=cutoff)
         if close:
             return by_norm[close[0]]
     return None
