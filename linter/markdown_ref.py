@@ -500,7 +500,7 @@ def _emphasis(inline: Token) -> tuple[bool, str] | None:
     return children[0].type == "strong_open", mdTrim(inline.content[n:-n])
 
 
-def _add_html(
+def add_html(
     result: BodyStructure,
     item: HtmlComment | HtmlImage,
     at: Any,  # Callable[[int], tuple[int, int]]
@@ -576,7 +576,7 @@ def _inline(
         elif child.type == "html_inline":
             item = inline_html_item(child.content)
             if item is not None:
-                _add_html(result, item, content.at, child.meta[_POS])
+                add_html(result, item, content.at, child.meta[_POS])
     for start, label_end, label in token.meta.get(_UNDEFINED, ()):
         line, column = content.at(start)
         result.images.append(
@@ -637,7 +637,7 @@ def parse(body: str, first_line: int) -> BodyStructure:
             assert token.map is not None
             content = _Content(source, token.content, token.map[0], token.map[1])
             for item in html_items(token.content):
-                _add_html(result, item, content.at, 0)
+                add_html(result, item, content.at, 0)
 
     result.images.sort(key=lambda image: (image.line, image.column))
     result.comments.sort(key=lambda comment: (comment.line, comment.column))

@@ -71,7 +71,6 @@ from .body import (
     Block,
     BlockKind,
     BodyStructure,
-    Comment,
     EmphasisParagraph,
     Heading,
     Image,
@@ -885,23 +884,4 @@ class _Scanner:
         self.result.images.append(record)
 
     def _add_html(self, item: HtmlComment | HtmlImage, offset: int) -> None:
-        line, column = self.at(offset + item.start)
-        if isinstance(item, HtmlComment):
-            end_line = self.at(offset + item.end - 1)[0]
-            self.result.comments.append(Comment(item.text, line, column, end_line))
-            return
-        url_line = url_column = 0
-        if item.url_start >= 0:
-            url_line, url_column = self.at(offset + item.url_start)
-        self.result.images.append(
-            Image(
-                url=item.url,
-                alt=item.alt,
-                line=line,
-                column=column,
-                kind="html",
-                title=item.title,
-                url_line=url_line,
-                url_column=url_column,
-            )
-        )
+        markdown_ref.add_html(self.result, item, self.at, offset)  # one record, one place
