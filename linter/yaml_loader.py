@@ -381,6 +381,18 @@ def load_front_matter(
     except _Fatal as stop:
         return YamlResult(None, {}, [stop.problem])
     except yaml.MarkedYAMLError as error:
+        if "maximum nesting depth" in (error.problem or ""):
+            # PyYAML 6.0.4 and later stop deep nesting themselves, sometimes before
+            # fmlint's own count sees it: the same limit, the same finding
+            mark = error.problem_mark
+            problem = Problem(
+                first_line + (mark.line if mark else 0),
+                (mark.column if mark else 0) + 1,
+                _depth_message(limits),
+                code="FM111",
+                subject="limits.max-depth",
+            )
+            return YamlResult(None, {}, [problem])
         return YamlResult(None, {}, [_syntax_problem(error, text, first_line)])
     except yaml.reader.ReaderError as error:
         return YamlResult(None, {}, [_reader_problem(error, text, first_line)])
