@@ -120,9 +120,6 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
     options: ClassVar[Mapping[str, Option]] = {}
-    #: what of the document the rule reads; the runner parses the body only
-    #: when some enabled rule needs it.
-    needs_body: ClassVar[bool] = False
     #: set by the registry: the distribution a plugin rule comes from.
     origin: ClassVar[str] = "fmlint"
 

@@ -142,7 +142,6 @@ class MissingH1(Rule):
 
     code = "FM301"
     name = "missing-h1"
-    needs_body = True
 
     def check(self, doc: Document) -> Iterable[Problem]:
         if _has_no_body(doc) or _h1s(doc):
@@ -194,7 +193,6 @@ class MultipleH1(Rule):
 
     code = "FM302"
     name = "multiple-h1"
-    needs_body = True
 
     def check(self, doc: Document) -> Iterable[Problem]:
         h1s = _h1s(doc)
@@ -243,7 +241,6 @@ class H1NotFirst(Rule):
 
     code = "FM303"
     name = "h1-not-first"
-    needs_body = True
 
     def check(self, doc: Document) -> Iterable[Problem]:
         h1s = _h1s(doc)
@@ -321,7 +318,6 @@ class H1TitleMismatch(Rule):
 
     code = "FM304"
     name = "h1-title-mismatch"
-    needs_body = True
     options: ClassVar[Mapping[str, Option]] = {
         "case-sensitive": Option(
             "bool", True, "compare letter case too (false: `ASEAN` equals `Asean`)"

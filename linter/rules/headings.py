@@ -57,7 +57,6 @@ class HeadingLevelSkip(Rule):
 
     code = "FM305"
     name = "heading-level-skip"
-    needs_body = True
 
     def check(self, doc: Document) -> Iterable[Problem]:
         previous = None
@@ -117,7 +116,6 @@ class EmphasisAsHeading(Rule):
     code = "FM306"
     name = "emphasis-as-heading"
     severity = Severity.WARNING
-    needs_body = True
     options: ClassVar[Mapping[str, Option]] = {
         "max-words": Option("int", 12, "longest text (in words) still taken for a heading"),
         "include-italic": Option(
@@ -182,7 +180,6 @@ class EmptyHeading(Rule):
 
     code = "FM307"
     name = "empty-heading"
-    needs_body = True
 
     def check(self, doc: Document) -> Iterable[Problem]:
         for heading in doc.structure.headings:
@@ -230,7 +227,6 @@ class HeadingTrailingPunctuation(Rule):
     code = "FM308"
     name = "heading-trailing-punctuation"
     severity = Severity.WARNING
-    needs_body = True
     options: ClassVar[Mapping[str, Option]] = {
         "punctuation": Option("str", ".,;:", "characters that may not end a heading"),
     }

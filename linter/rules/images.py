@@ -472,8 +472,6 @@ _FIELDS = Option(
 class _ImageUrlRule(Rule):
     """What the URL rules share: the images they look at, once per URL."""
 
-    needs_body: ClassVar[bool] = True
-
     def urls(self, doc: Document) -> list[tuple[ImageRef, UrlInfo]]:
         """Each image with a URL, with its analysis; a reference definition
         used by several images is seen once, Liquid is skipped.  Computed
@@ -918,7 +916,6 @@ class ImageAltMissing(Rule):
     code = "FM406"
     name = "image-alt-missing"
     severity = Severity.WARNING
-    needs_body: ClassVar[bool] = True
 
     def check(self, doc: Document) -> Iterable[Problem]:
         for image in body_images(doc):
@@ -967,7 +964,6 @@ class ImageReferenceUndefined(Rule):
 
     code = "FM407"
     name = "image-reference-undefined"
-    needs_body: ClassVar[bool] = True
 
     def check(self, doc: Document) -> Iterable[Problem]:
         labels = sorted({d.label for d in doc.structure.definitions})
