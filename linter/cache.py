@@ -143,6 +143,7 @@ class ResultCache:
         modified too recently to be told apart from a next edit is not
         stored (and any older entry is dropped)."""
         if self.entries.get(path) == [size, mtime_ns, value]:
+            self._seen.add(path)  # still current: kept when the cache is saved
             return  # nothing new: a run that changed nothing writes nothing
         self._touched.add(path)
         self.dirty = True
@@ -202,8 +203,10 @@ class ResultCache:
                 self.entries[path] = entry
 
     def _drop_missing(self) -> None:
+        # entries this run did not use are kept while their file exists; content-keyed
+        # entries (not paths) are kept only when this run used them
         for path in [p for p in self.entries if p not in self._touched and p not in self._seen]:
-            if not os.path.lexists(path):
+            if not os.path.isabs(path) or not os.path.lexists(path):
                 del self.entries[path]
 
     def _ensure_folder(self) -> None:

@@ -214,20 +214,42 @@ def git_toplevel(folder: Path) -> Path | None:
     return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
 
 
-def git_tracked_markdown(toplevel: Path) -> list[str] | None:
-    """Markdown files in git's index (tracked or staged), or None outside git."""
+def _git(toplevel: Path, *args: str) -> bytes | None:
     try:
         out = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--", "*.md", "*.markdown"],
-            cwd=toplevel,
-            capture_output=True,
-            timeout=60,
-            check=False,
+            ["git", *args], cwd=toplevel, capture_output=True, timeout=60, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if out.returncode != 0:
+    return out.stdout if out.returncode == 0 else None
+
+
+def git_tracked_markdown(toplevel: Path) -> tuple[list[str], dict[str, str]] | None:
+    """Markdown files in git's index (tracked or staged: what a commit will
+    hold), as absolute path strings, and for those whose work-tree copy is
+    the same as the index's, their blob id: git already knows their content,
+    so a cache keyed by it needs no stat, let alone a read.  None outside git.
+    Symbolic links and conflicted entries are left out."""
+    patterns = ("--", "*.md", "*.markdown")
+    staged = _git(toplevel, "ls-files", "-z", "--cached", "--stage", *patterns)
+    changed = _git(toplevel, "ls-files", "-z", "--modified", "--deleted", *patterns)
+    if staged is None or changed is None:
         return None
-    names = out.stdout.decode("utf-8", errors="surrogateescape").split("\0")
     top = str(toplevel).rstrip(os.sep) + os.sep
-    return [top + name.replace("/", os.sep) for name in names if name]  # strings: 50,000 of them
+    differs = {
+        name for name in changed.decode("utf-8", errors="surrogateescape").split("\0") if name
+    }
+    files: list[str] = []
+    blobs: dict[str, str] = {}
+    for record in staged.decode("utf-8", errors="surrogateescape").split("\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition("\t")
+        mode, blob, stage = [*meta.split(" "), "", "", ""][:3]
+        if mode not in ("100644", "100755"):
+            continue  # a symbolic link is the file it points to, or nothing
+        path = top + name.replace("/", os.sep)
+        files.append(path)
+        if stage == "0" and name not in differs:
+            blobs[path] = blob
+    return files, blobs

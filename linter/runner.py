@@ -39,6 +39,7 @@ from linter.rules.base import CollectionRule, CoreRule, Rule, RunContext
 from linter.suppressions import Suppression, find_suppressions
 
 if TYPE_CHECKING:
+    from linter.cache import ResultCache
     from linter.schema import SchemaValidator
 
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
@@ -139,6 +140,19 @@ class FileResult:
             raw["full"],
             {_str(k): _str(v) for k, v in watched.items()},
         )
+
+
+_BLOB = "git-blob:"  # facts cache keys for content git vouches for
+
+
+def _put_facts(
+    cache: ResultCache, source: SourceFile, blob: str | None, size: int, mtime: int, facts: Any
+) -> None:
+    """Facts by git blob id when git knows the content, else by path, size and mtime."""
+    if blob is not None:  # the path too: a plugin's facts may depend on it
+        cache.put(f"{_BLOB}{blob}:{source.name}", 0, 0, facts)
+    else:
+        cache.put(source.name, size, mtime, facts)
 
 
 def _size_and_mtime(file: str) -> tuple[int, int]:
@@ -534,9 +548,18 @@ def _run_parallel(
             yield from results
 
 
-def collection_sources(
-    linter: Linter, checked: Sequence[SourceFile]
-) -> tuple[list[SourceFile], dict[str, tuple[int, int]]]:
+@dataclass
+class CollectionFiles:
+    """The documents collection rules compare, with what is already known of
+    them: (size, mtime_ns) of those stat'ed, and git's blob id of those whose
+    work-tree copy is the index's (their facts are cached by content)."""
+
+    sources: list[SourceFile]
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    blobs: dict[str, str] = field(default_factory=dict)  # display path -> blob id
+
+
+def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> CollectionFiles:
     """The documents collection rules compare, the checked files first.
 
     * ``collection-roots`` when configured (folders are walked like command
@@ -551,8 +574,7 @@ def collection_sources(
 
     A file reached by two paths (a symbolic link, ``../`` in a path) counts
     once, under its checked name, so it is never a duplicate of itself.
-    Returns the sources and, by display path, the (size, mtime_ns) of those
-    it had to stat anyway, for the cache."""
+    Files git vouches for (unchanged since the index) are not even stat'ed."""
     import stat as stat_module
 
     from linter.discovery import SKIPPED_DIRS
@@ -560,6 +582,7 @@ def collection_sources(
     config, cwd = linter.config, linter.cwd
     exclude = GlobSet(config.root, config.exclude)
     files: list[Path | str] = []
+    blobs: dict[str, str] = {}  # absolute path -> blob id
     if config.collection_roots:
         for root in config.collection_roots:
             if root.is_dir():
@@ -573,9 +596,11 @@ def collection_sources(
         # each checked file is compared with its own repository: a file checked from
         # elsewhere is not a duplicate of a copy in the current directory's repository
         for top in sorted(work_trees(s.file for s in checked)):
-            tracked = git_tracked_markdown(top)
-            if tracked is None:
+            index = git_tracked_markdown(top)
+            if index is None:
                 continue
+            tracked, top_blobs = index
+            blobs.update(top_blobs)
             prefix = len(str(top).rstrip(os.sep) + os.sep)
             for tracked_name in tracked:
                 # string work: a pre-commit run goes through 50,000 of these
@@ -587,12 +612,20 @@ def collection_sources(
     checked_names = {s.name for s in checked}
     seen: set[tuple[int, int]] | None = None  # identities of the checked files, when needed
     sources = {s.display: s for s in checked}
-    stats: dict[str, tuple[int, int]] = {}
+    found = CollectionFiles([])
+    found.blobs = {s.display: blobs[s.name] for s in checked if s.name in blobs}
     under_cwd = str(cwd).rstrip(os.sep) + os.sep
     for member in files:
         name = str(member)
         if name in checked_names:
             continue  # the same path as a checked file: no need to ask the file system
+        blob = blobs.get(name)
+        if blob is not None:  # git vouches for it: a regular file, unchanged since the index
+            shown = _shown(name, under_cwd, cwd)
+            if shown not in sources:
+                sources[shown] = SourceFile(name, shown)
+                found.blobs[shown] = blob
+            continue
         if seen is None:
             seen = set()
             for source in checked:
@@ -611,14 +644,18 @@ def collection_sources(
             if identity in seen:
                 continue
             seen.add(identity)
-        if name.startswith(under_cwd):
-            shown = name[len(under_cwd) :].replace(os.sep, "/")
-        else:
-            shown = display_path(Path(name), cwd)
+        shown = _shown(name, under_cwd, cwd)
         if shown not in sources:
             sources[shown] = SourceFile(name, shown)
-            stats[shown] = (info.st_size, info.st_mtime_ns)
-    return list(sources.values()), stats
+            found.stats[shown] = (info.st_size, info.st_mtime_ns)
+    found.sources = list(sources.values())
+    return found
+
+
+def _shown(name: str, under_cwd: str, cwd: Path) -> str:
+    if name.startswith(under_cwd):
+        return name[len(under_cwd) :].replace(os.sep, "/")
+    return display_path(Path(name), cwd)
 
 
 def run(
@@ -641,11 +678,12 @@ def run(
         checked = expand_paths(paths, linter.cwd, GlobSet(config.root, config.exclude))
     except PathError as error:
         raise UsageError(str(error)) from None
-    known_stats: dict[str, tuple[int, int]] = {}
-    if linter.collection_rules:
-        everything, known_stats = collection_sources(linter, checked)
-    else:
-        everything = list(checked)
+    collection = (
+        collection_sources(linter, checked)
+        if linter.collection_rules
+        else CollectionFiles(list(checked))
+    )
+    everything, known_stats, blobs = collection.sources, collection.stats, collection.blobs
     checked_names = {s.display for s in checked}
 
     # Two caches: per-file results for the checked files, and the facts collection
@@ -672,6 +710,15 @@ def run(
     stats: dict[str, tuple[int, int]] = {}
     for source in everything:
         full = source.display in checked_names
+        blob = blobs.get(source.display)
+        if not full and blob is not None and facts_cache is not None:
+            # facts by content: git knows this file is unchanged, no stat needed
+            raw = facts_cache.get(f"{_BLOB}{blob}:{source.name}", 0, 0)
+            if isinstance(raw, dict):
+                results[source.display] = FileResult.from_facts(source.display, raw)
+            else:
+                todo.append((source, full))
+            continue
         cache = results_cache if full else facts_cache
         if cache is not None:
             raw = None
@@ -695,7 +742,7 @@ def run(
                         results[source.display] = cached
                         if full and facts_cache is not None:
                             # keep the facts cache whole for the next small run
-                            facts_cache.put(source.name, size, mtime, cached.facts)
+                            _put_facts(facts_cache, source, blob, size, mtime, cached.facts)
                         continue
         elif facts_cache is not None or results_cache is not None:
             with contextlib.suppress(OSError):
@@ -715,13 +762,16 @@ def run(
     by_display = {s.display: s for s, _ in todo}
     for done, result in enumerate(produced, 1):
         results[result.path] = result
+        source = by_display[result.path]
+        blob = blobs.get(result.path)
+        if facts_cache is not None and blob is not None and result.path not in stats:
+            facts_cache.put(f"{_BLOB}{blob}:{source.name}", 0, 0, result.facts)
         if result.path in stats:
             size, mtime = stats[result.path]
-            name = by_display[result.path].name
             if results_cache is not None and result.full:
-                results_cache.put(name, size, mtime, result.to_json())
+                results_cache.put(source.name, size, mtime, result.to_json())
             if facts_cache is not None:
-                facts_cache.put(name, size, mtime, result.facts)
+                _put_facts(facts_cache, source, blob, size, mtime, result.facts)
         if progress is not None:
             progress(done, len(todo))
     for cache in (results_cache, facts_cache):

@@ -514,3 +514,30 @@ def test_a_cached_result_is_stale_once_a_local_image_appears(tmp_path: Path) -> 
     (tmp_path / "assets/images/meeting.jpg").write_bytes(b"\xff\xd8\xff")
     second = run_cli(args, tmp_path)
     assert json.loads(second.stdout)["findings"] == [], second.stdout
+
+
+def test_git_vouches_for_unchanged_files_and_an_unstaged_edit_is_seen(
+    tmp_path: Path, reads: list[str]
+) -> None:
+    """In a git work tree, the facts of files unchanged since the index are
+    cached by blob id (no stat, no read); a file edited in the work tree but
+    not staged is not vouched for, so it is read again."""
+    make_site(tmp_path, 20)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "site")
+    lint_site(tmp_path)  # a full run fills both caches
+    facts = json.loads(
+        next((tmp_path / ".fmlint_cache").glob("facts-*.json")).read_bytes().partition(b"\n")[2]
+    )["entries"]
+    assert any(key.startswith("git-blob:") for key in facts)
+    checked = "_posts/p001.md"
+    reads.clear()
+    assert lint_site(tmp_path, [checked]) == []
+    assert reads == [checked]  # the other 20 come from the cache by blob id
+    # p002 now repeats p001's code in the work tree only (not staged)
+    write(tmp_path, "_posts/p002.md", article(code(1)), mtime=OLD + 60)
+    reads.clear()
+    found = lint_site(tmp_path, [checked])
+    assert sorted(reads) == [checked, "_posts/p002.md"]
+    assert [r[3] for r in found] == ["FM501"]
