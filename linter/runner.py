@@ -151,6 +151,7 @@ def _put_facts(
     """Facts by git blob id when git knows the content, else by path, size and mtime."""
     if blob is not None:  # the path too: a plugin's facts may depend on it
         cache.put(f"{_BLOB}{blob}:{source.name}", 0, 0, facts)
+        cache.drop(source.name)  # an entry from before git vouched for the file
     else:
         cache.put(source.name, size, mtime, facts)
 
@@ -716,6 +717,7 @@ def run(
             raw = facts_cache.get(f"{_BLOB}{blob}:{source.name}", 0, 0)
             if isinstance(raw, dict):
                 results[source.display] = FileResult.from_facts(source.display, raw)
+                facts_cache.drop(source.name)  # an entry from before git vouched for it
             else:
                 todo.append((source, full))
             continue
