@@ -500,6 +500,29 @@ def _emphasis(inline: Token) -> tuple[bool, str] | None:
     return children[0].type == "strong_open", mdTrim(inline.content[n:-n])
 
 
+def add_undefined_reference(
+    result: BodyStructure,
+    text: str,
+    start: int,
+    label_end: int,
+    label: str,
+    at: Any,  # Callable[[int], tuple[int, int]]
+) -> None:
+    """``![alt][label]`` whose label has no definition (text[start] is the `!`)."""
+    line, column = at(start)
+    result.images.append(
+        Image(
+            url="",
+            alt=mdTrim(text[start + 2 : label_end]),
+            line=line,
+            column=column,
+            kind="reference",
+            reference=label_name(label),
+            defined=False,
+        )
+    )
+
+
 def add_html(
     result: BodyStructure,
     item: HtmlComment | HtmlImage,
@@ -578,18 +601,7 @@ def _inline(
             if item is not None:
                 add_html(result, item, content.at, child.meta[_POS])
     for start, label_end, label in token.meta.get(_UNDEFINED, ()):
-        line, column = content.at(start)
-        result.images.append(
-            Image(
-                url="",
-                alt=mdTrim(text[start + 2 : label_end]),
-                line=line,
-                column=column,
-                kind="reference",
-                reference=label_name(label),
-                defined=False,
-            )
-        )
+        add_undefined_reference(result, text, start, label_end, label, content.at)
 
 
 def parse(body: str, first_line: int) -> BodyStructure:

@@ -835,18 +835,7 @@ class _Scanner:
         label, _ = self._reference(after, maximum, pos + 2, label_end)
         if not label_key(label):
             return
-        line, column = self.at(pos)
-        self.result.images.append(
-            Image(
-                url="",
-                alt=mdTrim(src[pos + 2 : label_end]),
-                line=line,
-                column=column,
-                kind="reference",
-                reference=label_name(label),
-                defined=False,
-            )
-        )
+        markdown_ref.add_undefined_reference(self.result, src, pos, label_end, label, self.at)
 
     # ------------------------------------------------------------ records
 

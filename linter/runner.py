@@ -145,15 +145,23 @@ class FileResult:
 _BLOB = "git-blob:"  # facts cache keys for content git vouches for
 
 
+def _blob_key(blob: str, name: str) -> str:
+    return f"{_BLOB}{blob}:{name}"  # the path too: a plugin's facts may depend on it
+
+
 def _put_facts(
-    cache: ResultCache, source: SourceFile, blob: str | None, size: int, mtime: int, facts: Any
+    cache: ResultCache,
+    source: SourceFile,
+    blob: str | None,
+    stat: tuple[int, int] | None,
+    facts: Any,
 ) -> None:
     """Facts by git blob id when git knows the content, else by path, size and mtime."""
-    if blob is not None:  # the path too: a plugin's facts may depend on it
-        cache.put(f"{_BLOB}{blob}:{source.name}", 0, 0, facts)
+    if blob is not None:
+        cache.put(_blob_key(blob, source.name), 0, 0, facts)
         cache.drop(source.name)  # an entry from before git vouched for the file
-    else:
-        cache.put(source.name, size, mtime, facts)
+    elif stat is not None:
+        cache.put(source.name, *stat, facts)
 
 
 def _size_and_mtime(file: str) -> tuple[int, int]:
@@ -714,7 +722,7 @@ def run(
         blob = blobs.get(source.display)
         if not full and blob is not None and facts_cache is not None:
             # facts by content: git knows this file is unchanged, no stat needed
-            raw = facts_cache.get(f"{_BLOB}{blob}:{source.name}", 0, 0)
+            raw = facts_cache.get(_blob_key(blob, source.name), 0, 0)
             if isinstance(raw, dict):
                 results[source.display] = FileResult.from_facts(source.display, raw)
                 facts_cache.drop(source.name)  # an entry from before git vouched for it
@@ -744,9 +752,9 @@ def run(
                         results[source.display] = cached
                         if full and facts_cache is not None:
                             # keep the facts cache whole for the next small run
-                            _put_facts(facts_cache, source, blob, size, mtime, cached.facts)
+                            _put_facts(facts_cache, source, blob, (size, mtime), cached.facts)
                         continue
-        elif facts_cache is not None or results_cache is not None:
+        elif facts_cache is not None and blob is None:  # its facts are stored by path
             with contextlib.suppress(OSError):
                 stats[source.display] = known_stats.get(source.display) or _size_and_mtime(
                     source.name
@@ -765,15 +773,11 @@ def run(
     for done, result in enumerate(produced, 1):
         results[result.path] = result
         source = by_display[result.path]
-        blob = blobs.get(result.path)
-        if facts_cache is not None and blob is not None and result.path not in stats:
-            facts_cache.put(f"{_BLOB}{blob}:{source.name}", 0, 0, result.facts)
-        if result.path in stats:
-            size, mtime = stats[result.path]
-            if results_cache is not None and result.full:
-                results_cache.put(source.name, size, mtime, result.to_json())
-            if facts_cache is not None:
-                _put_facts(facts_cache, source, blob, size, mtime, result.facts)
+        stat = stats.get(result.path)
+        if facts_cache is not None:
+            _put_facts(facts_cache, source, blobs.get(result.path), stat, result.facts)
+        if results_cache is not None and result.full and stat is not None:
+            results_cache.put(source.name, *stat, result.to_json())
         if progress is not None:
             progress(done, len(todo))
     for cache in (results_cache, facts_cache):
