@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import re
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_all_start_methods, get_context
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from linter import __version__
 from linter.bundled import bundled_schema_path
 from linter.config import Config, RuleSettings, resolve_rule_settings
 from linter.discovery import (
+    SKIPPED_DIRS,
     GlobSet,
     SourceFile,
     display_path,
@@ -47,121 +48,121 @@ SMALL_RUN = 8  # checked files up to which re-linting beats loading the stored r
 CHUNK_SIZE = 250
 
 
+Row = tuple[str, int, int, int | None, int | None, str, str, str | None]
+"""One problem as it travels and is cached: (code, line, column, end_line,
+end_column, message, subject, severity or None for the rule's own)."""
+
+_SEVERITIES = {s.value: s for s in Severity}
+_SORT_KEY = attrgetter("path", "line", "column", "rule", "message")  # Finding.sort_key, in C
+
+
+def problem_row(code: str, problem: Problem) -> Row:
+    severity = problem.severity
+    return (
+        code,
+        problem.line,
+        problem.column,
+        problem.end_line,
+        problem.end_column,
+        problem.message,
+        problem.subject,
+        None if severity is None else severity.value,
+    )
+
+
 @dataclass
 class FileResult:
-    """What one file contributed: its unsuppressed problems by code, its facts
-    for collection rules and its suppression comments.  ``full`` is False when
-    only facts were gathered (a file in the collection but not checked)."""
+    """What one file contributed: its unsuppressed problems, its facts for
+    collection rules (by rule code) and its suppression comments.  ``full``
+    is False when only facts were gathered (a file in the collection but not
+    checked)."""
 
     path: str
-    problems: list[tuple[str, Problem]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
     full: bool = True
     watched: dict[str, str] = field(default_factory=dict)  # path -> path_kind when linted
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "problems": [
-                [
-                    code,
-                    p.line,
-                    p.column,
-                    p.end_line,
-                    p.end_column,
-                    p.message,
-                    p.subject,
-                    p.severity.value if p.severity else None,
-                ]
-                for code, p in self.problems
-            ],
-            "facts": self.facts,
-            "suppressions": [s.to_json() for s in self.suppressions],
-            "full": self.full,
-            "watched": self.watched,
-        }
+    def cached(self) -> list[Any]:
+        """What the results cache keeps (facts live in the facts cache)."""
+        return [self.rows, [s.to_json() for s in self.suppressions], self.watched]
 
-    def still_valid(self) -> bool:
-        """Whether the other paths the result depended on are unchanged."""
-        return all(path_kind(path) == kind for path, kind in self.watched.items())
 
-    @classmethod
-    def from_facts(cls, path: str, facts: Any) -> FileResult:
-        """A file only compared, not checked: its stored facts (collection
-        rules validate their own facts); never reported from."""
-        if not isinstance(facts, dict):
-            raise ValueError("not a facts mapping")
-        return cls(path, facts=facts, full=False)
+def still_valid(watched: dict[str, str]) -> bool:
+    """Whether the other paths a result depended on are unchanged."""
+    return not watched or all(path_kind(path) == kind for path, kind in watched.items())
 
-    @classmethod
-    def from_json(cls, path: str, raw: Any) -> FileResult:
-        """The inverse of :meth:`to_json`; strict, since the JSON comes from a
-        cache file that is never trusted: any other shape is a ValueError."""
-        if not isinstance(raw, dict) or not isinstance(raw.get("full"), bool):
-            raise ValueError("not a file result")
-        problems = []
-        for item in _list(raw.get("problems")):
-            code, line, column, end_line, end_column, message, subject, severity = _list(item, 8)
-            problems.append(
-                (
-                    _str(code),
-                    Problem(
-                        _position(line),
-                        _position(column),
-                        _str(message),
-                        None if end_line is None else _position(end_line),
-                        None if end_column is None else _position(end_column),
-                        subject=_str(subject),
-                        severity=None if severity is None else Severity(severity),
-                    ),
-                )
+
+def parse_cached(raw: Any) -> tuple[list[Row], list[Suppression], dict[str, str]]:
+    """The inverse of :meth:`FileResult.cached`; strict, since the JSON comes
+    from a cache file that is never trusted: any other shape is a ValueError.
+    (Inline checks: a warm run parses 50,000 of these.)"""
+    if type(raw) is not list or len(raw) != 3:
+        raise ValueError("not a file result")
+    rows_raw, suppressions_raw, watched = raw
+    if type(rows_raw) is not list or type(suppressions_raw) is not list:
+        raise ValueError("not a file result")
+    rows: list[Row] = []
+    for item in rows_raw:
+        if type(item) is not list or len(item) != 8:
+            raise ValueError(f"not a problem: {item!r:.40}")
+        code, line, column, end_line, end_column, message, subject, severity = item
+        if not (
+            type(code) is str
+            and type(line) is int
+            and type(column) is int
+            and line >= 0
+            and column >= 0
+            and (end_line is None or (type(end_line) is int and end_line >= 0))
+            and (end_column is None or (type(end_column) is int and end_column >= 0))
+            and type(message) is str
+            and type(subject) is str
+            and (severity is None or severity in _SEVERITIES)
+        ):
+            raise ValueError(f"not a problem: {item!r:.40}")
+        rows.append((code, line, column, end_line, end_column, message, subject, severity))
+    suppressions = []
+    for item in suppressions_raw:
+        kind, codes, first, last, line, column = _list(item, 6)
+        if kind not in ("file", "range", "next-line"):
+            raise ValueError(f"unknown suppression kind {kind!r}")
+        suppressions.append(
+            Suppression(
+                kind,
+                tuple(_str(c) for c in _list(codes)),
+                *(_position(n) for n in (first, last, line, column)),
             )
-        facts = raw.get("facts")
-        watched = raw.get("watched")
-        if not isinstance(facts, dict) or not isinstance(watched, dict):
-            raise ValueError("not a file result")
-        suppressions = []
-        for item in _list(raw.get("suppressions")):
-            kind, codes, first, last, line, column = _list(item, 6)
-            if kind not in ("file", "range", "next-line"):
-                raise ValueError(f"unknown suppression kind {kind!r}")
-            suppressions.append(
-                Suppression(
-                    kind,
-                    tuple(_str(c) for c in _list(codes)),
-                    *(_position(n) for n in (first, last, line, column)),
-                )
-            )
-        return cls(
-            path,
-            problems,
-            facts,
-            suppressions,
-            raw["full"],
-            {_str(k): _str(v) for k, v in watched.items()},
         )
+    if type(watched) is not dict:
+        raise ValueError("not a file result")
+    if watched:
+        watched = {_str(k): _str(v) for k, v in watched.items()}
+    return rows, suppressions, watched
 
 
-_BLOB = "git-blob:"  # facts cache keys for content git vouches for
-
-
-def _blob_key(blob: str, name: str) -> str:
-    return f"{_BLOB}{blob}:{name}"  # the path too: a plugin's facts may depend on it
-
-
-def _put_facts(
+def _cache_put(
     cache: ResultCache,
-    source: SourceFile,
+    name: str,
     blob: str | None,
     stat: tuple[int, int] | None,
-    facts: Any,
+    value: Any,
 ) -> None:
-    """Facts by git blob id when git knows the content, else by path, size and mtime."""
+    """By git's blob id when git knows the content, else by size and mtime."""
     if blob is not None:
-        cache.put(_blob_key(blob, source.name), 0, 0, facts)
-        cache.drop(source.name)  # an entry from before git vouched for the file
+        cache.put_blob(name, blob, value)
     elif stat is not None:
-        cache.put(source.name, *stat, facts)
+        cache.put(name, *stat, value)
+
+
+def _cache_get(
+    cache: ResultCache, name: str, blob: str | None, stat: tuple[int, int] | None
+) -> Any:
+    if blob is not None:
+        return cache.get_blob(name, blob)
+    if stat is not None:
+        return cache.get(name, *stat)
+    return None
 
 
 def _size_and_mtime(file: str) -> tuple[int, int]:
@@ -257,6 +258,9 @@ class Linter:
             elif not isinstance(instance, CoreRule) and type(instance).check is not Rule.check:
                 self.rules.append(instance)
         self.core_codes = {c for c, r in self.enabled.items() if issubclass(r, CoreRule)}
+        # looked up once per finding
+        self._names = {code: self._name(code) for code in self.enabled}
+        self._severities = {code: self.severity(code) for code in self.enabled}
         self.validate_schema = any(code.startswith("FM2") for code in self.core_codes)
         self.collection_globs = [
             (GlobSet(config.root, c.include), GlobSet(config.root, c.exclude), c.schema)
@@ -361,11 +365,12 @@ class Linter:
         """``location`` stands for ``doc.file`` when choosing the schema (for
         texts that are not files yet)."""
         result = FileResult(doc.path, full=full)
+        rows = result.rows
         for rule in self.collection_rules:
             try:
                 fact = rule.collect(doc)
             except Exception as error:  # noqa: BLE001 - a rule crash is a finding, never a traceback
-                result.problems.append(("FM001", _crash(rule, error)))
+                rows.append(problem_row("FM001", _crash(rule, error)))
                 continue
             if fact is not None:
                 result.facts[rule.code] = fact
@@ -383,75 +388,83 @@ class Linter:
             )
         for problem in doc.core_problems:
             if problem.code in self.core_codes:
-                result.problems.append((problem.code, problem))
+                rows.append(problem_row(problem.code, problem))
         for checker in self.rules:
             try:
                 for problem in checker.check(doc):
-                    result.problems.append((problem.code or checker.code, problem))
+                    rows.append(problem_row(problem.code or checker.code, problem))
             except Exception as error:  # noqa: BLE001 - a rule crash is a finding, never a traceback
-                result.problems.append(("FM001", _crash(checker, error)))
+                rows.append(problem_row("FM001", _crash(checker, error)))
         if doc.text is not None:
             result.suppressions = find_suppressions(doc)
         result.watched = {path: path_kind(path) for path in sorted(doc.watched)}
         return result
 
-    # -- over the collection
+    # -- stamping: problems to findings
 
-    def finish(
-        self, results: dict[str, FileResult], checked: Sequence[SourceFile]
-    ) -> list[Finding]:
-        checked_paths = frozenset(s.display for s in checked)
-        extra: dict[str, list[tuple[str, Problem]]] = {}
-        for rule in self.collection_rules:
-            facts = {
-                path: r.facts[rule.code] for path, r in results.items() if rule.code in r.facts
-            }
-            try:
-                reported = list(rule.finish(facts, checked_paths))
-            except Exception as error:  # noqa: BLE001
-                crash = _crash(rule, error)
-                for path in checked_paths:
-                    extra.setdefault(path, []).append(("FM001", crash))
-                continue
-            for problem in reported:
-                if problem.path in checked_paths:
-                    extra.setdefault(problem.path, []).append((problem.code or rule.code, problem))
-        findings: list[Finding] = []
-        for source in checked:
-            result = results[source.display]
-            stamped = result.problems + extra.get(source.display, [])
-            findings.extend(self._stamp(source, stamped, result.suppressions))
-        findings.sort(key=lambda f: f.sort_key)
-        return findings
-
-    def _stamp(
+    def stamp(
         self,
-        source: SourceFile,
-        problems: list[tuple[str, Problem]],
-        suppressions: list[Suppression],
+        display: str,
+        name: str,
+        rows: Sequence[Row],
+        suppressions: Sequence[Suppression] = (),
     ) -> list[Finding]:
-        ignored = [codes for globs, codes in self.per_file_ignores if globs.matches(source.file)]
+        """The findings of one checked file: its rows, less the disabled codes,
+        per-file ignores and suppressed ones, plus FM002/FM003 for its
+        suppression comments."""
+        enabled, names, severities = self.enabled, self._names, self._severities
+        if not suppressions and not self.per_file_ignores:  # nearly every file
+            return [
+                Finding(
+                    display,
+                    line,
+                    column,
+                    end_line or line,
+                    end_column or column,
+                    code,
+                    names[code],
+                    severities[code] if severity is None else _SEVERITIES[severity],
+                    message,
+                    subject,
+                )
+                for code, line, column, end_line, end_column, message, subject, severity in rows
+                if code in enabled
+            ]
+        ignored = [codes for globs, codes in self.per_file_ignores if globs.matches(name)]
         used = [False] * len(suppressions)
         kept: list[Finding] = []
-        for code, problem in problems:
-            if code not in self.enabled:
+        for code, line, column, end_line, end_column, message, subject, severity in rows:
+            if code not in enabled:
                 continue
-            if any(code.startswith(prefix) for codes in ignored for prefix in codes):
+            if ignored and any(code.startswith(prefix) for codes in ignored for prefix in codes):
                 continue
-            name = self._name(code)
-            hidden = False
-            for index, suppression in enumerate(suppressions):
-                if suppression.covers(code, name, problem.line):
-                    used[index] = hidden = True
-            if hidden:
-                continue
-            kept.append(self._finding(source.display, code, problem))
+            if suppressions:
+                hidden = False
+                for index, suppression in enumerate(suppressions):
+                    if suppression.covers(code, names[code], line):
+                        used[index] = hidden = True
+                if hidden:
+                    continue
+            kept.append(
+                Finding(
+                    display,
+                    line,
+                    column,
+                    end_line or line,
+                    end_column or column,
+                    code,
+                    names[code],
+                    severities[code] if severity is None else _SEVERITIES[severity],
+                    message,
+                    subject,
+                )
+            )
         for index, suppression in enumerate(suppressions):
             unknown = [c for c in suppression.codes if not self.registry.is_known_selector(c)]
-            if unknown and "FM003" in self.enabled:
+            if unknown and "FM003" in enabled:
                 kept.append(
                     self._finding(
-                        source.display,
+                        display,
                         "FM003",
                         Problem(
                             suppression.line,
@@ -462,11 +475,11 @@ class Linter:
                         ),
                     )
                 )
-            elif not used[index] and "FM002" in self.enabled and self._judged(suppression):
+            elif not used[index] and "FM002" in enabled and self._judged(suppression):
                 what = " ".join(suppression.codes) or "every rule"
                 kept.append(
                     self._finding(
-                        source.display,
+                        display,
                         "FM002",
                         Problem(
                             suppression.line,
@@ -496,14 +509,12 @@ class Linter:
         return rule.name if rule is not None else code.lower()
 
     def _finding(self, path: str, code: str, problem: Problem) -> Finding:
-        end_line = problem.end_line or problem.line
-        end_column = problem.end_column or problem.column
         return Finding(
             path=path,
             line=problem.line,
             column=problem.column,
-            end_line=end_line,
-            end_column=end_column,
+            end_line=problem.end_line or problem.line,
+            end_column=problem.end_column or problem.column,
             rule=code,
             name=self._name(code),
             severity=problem.severity or self.severity(code),
@@ -511,6 +522,72 @@ class Linter:
             subject=problem.subject,
             fix=problem.fix,
         )
+
+
+class Tally:
+    """The findings of a run, gathered file by file as results arrive, so
+    that no per-file result is held longer than needed (a 100,000-file run
+    keeps only findings and facts): a checked file is stamped at once unless
+    it has suppression comments, which must also see what collection rules
+    report on it."""
+
+    def __init__(self, linter: Linter, checked: Sequence[SourceFile]) -> None:
+        self.linter = linter
+        self.checked = checked
+        self.findings: list[Finding] = []
+        self.facts: dict[str, dict[str, Any]] = {r.code: {} for r in linter.collection_rules}
+        self.pending: dict[str, tuple[list[Row], list[Suppression]]] = {}
+
+    def add_facts(self, display: str, facts: dict[str, Any]) -> None:
+        for code, fact in facts.items():
+            by_path = self.facts.get(code)
+            if by_path is not None:
+                by_path[display] = fact
+
+    def add_checked(
+        self,
+        source: SourceFile,
+        rows: list[Row],
+        suppressions: list[Suppression],
+        facts: dict[str, Any],
+    ) -> None:
+        if facts:
+            self.add_facts(source.display, facts)
+        if suppressions:
+            self.pending[source.display] = (rows, suppressions)
+        elif rows:
+            self.findings.extend(self.linter.stamp(source.display, source.name, rows))
+
+    def finish(self) -> list[Finding]:
+        linter = self.linter
+        checked_paths = frozenset(s.display for s in self.checked)
+        extra: dict[str, list[Row]] = {}
+        for rule in linter.collection_rules:
+            try:
+                reported = list(rule.finish(self.facts[rule.code], checked_paths))
+            except Exception as error:  # noqa: BLE001
+                crash = problem_row("FM001", _crash(rule, error))
+                for path in checked_paths:
+                    extra.setdefault(path, []).append(crash)
+                continue
+            for problem in reported:
+                if problem.path in checked_paths:
+                    extra.setdefault(problem.path, []).append(
+                        problem_row(problem.code or rule.code, problem)
+                    )
+        findings = self.findings
+        for source in self.checked:
+            added = extra.get(source.display, [])
+            pending = self.pending.get(source.display)
+            if pending is not None:
+                rows, suppressions = pending
+                findings.extend(
+                    linter.stamp(source.display, source.name, rows + added, suppressions)
+                )
+            elif added:
+                findings.extend(linter.stamp(source.display, source.name, added))
+        findings.sort(key=_SORT_KEY)
+        return findings
 
 
 def _crash(rule: Rule, error: Exception) -> Problem:
@@ -543,6 +620,9 @@ def _run_parallel(
     linter: Linter, todo: list[tuple[SourceFile, bool]], jobs: int
 ) -> Iterable[FileResult]:
     global _WORKER
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_all_start_methods, get_context
+
     chunks = [todo[i : i + CHUNK_SIZE] for i in range(0, len(todo), CHUNK_SIZE)]
     if "fork" in get_all_start_methods():
         # the workers inherit the configured linter: no re-import, no re-validation of schemas
@@ -558,18 +638,24 @@ def _run_parallel(
 
 
 @dataclass
-class CollectionFiles:
-    """The documents collection rules compare, with what is already known of
-    them: (size, mtime_ns) of those stat'ed, and git's blob id of those whose
-    work-tree copy is the index's (their facts are cached by content)."""
+class Collection:
+    """What collection rules compare beyond the checked files: ``members``
+    are (absolute path, display path, git blob id or None, (size, mtime_ns)
+    or None) of the other files; ``blobs`` the blob ids of the checked files
+    git vouches for (unchanged since the index: their facts are cached by
+    content, without a stat)."""
 
-    sources: list[SourceFile]
-    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
-    blobs: dict[str, str] = field(default_factory=dict)  # display path -> blob id
+    members: list[tuple[str, str, str | None, tuple[int, int] | None]] = field(default_factory=list)
+    blobs: dict[str, str] = field(default_factory=dict)  # checked display path -> blob id
 
 
-def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> CollectionFiles:
-    """The documents collection rules compare, the checked files first.
+_SKIPPED_DIR_RE = re.compile(
+    "(?:^|/)(?:" + "|".join(re.escape(name) for name in sorted(SKIPPED_DIRS)) + ")/"
+)
+
+
+def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collection:
+    """The documents collection rules compare besides the checked files.
 
     * ``collection-roots`` when configured (folders are walked like command
       line folders; a root that does not exist is a usage error);
@@ -583,57 +669,64 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collect
 
     A file reached by two paths (a symbolic link, ``../`` in a path) counts
     once, under its checked name, so it is never a duplicate of itself.
-    Files git vouches for (unchanged since the index) are not even stat'ed."""
+    Files git vouches for (unchanged since the index) are not even stat'ed:
+    a pre-commit run goes through 50,000 of them, with string work only."""
     import stat as stat_module
 
-    from linter.discovery import SKIPPED_DIRS
-
     config, cwd = linter.config, linter.cwd
+    checked_names = {s.name for s in checked}
+    checked_displays = {s.display for s in checked}
     exclude = GlobSet(config.root, config.exclude)
-    files: list[Path | str] = []
+    excluding = exclude.spec is not None
+    files: list[str] = []
     blobs: dict[str, str] = {}  # absolute path -> blob id
     if config.collection_roots:
         for root in config.collection_roots:
             if root.is_dir():
-                files.extend(walk_markdown(root, exclude))
+                files.extend(str(f) for f in walk_markdown(root, exclude))
             elif root.exists():
-                files.append(root)
+                files.append(str(root))
             else:
                 where = f"{config.source}: " if config.source else ""
                 raise UsageError(f"{where}`collection-roots`: {root}: no such file or directory")
     else:
         # each checked file is compared with its own repository: a file checked from
         # elsewhere is not a duplicate of a copy in the current directory's repository
-        for top in sorted(work_trees(s.file for s in checked)):
+        for top in sorted(work_trees(s.name for s in checked)):
             index = git_tracked_markdown(top)
             if index is None:
                 continue
             tracked, top_blobs = index
             blobs.update(top_blobs)
             prefix = len(str(top).rstrip(os.sep) + os.sep)
+            skipped = _SKIPPED_DIR_RE.search
             for tracked_name in tracked:
-                # string work: a pre-commit run goes through 50,000 of these
-                folders = tracked_name[prefix:].split(os.sep)[:-1]
-                if not any(part in SKIPPED_DIRS for part in folders) and not exclude.matches(
-                    tracked_name
-                ):
-                    files.append(tracked_name)
-    checked_names = {s.name for s in checked}
+                if tracked_name in checked_names:
+                    continue  # taken as they are: a full run checks all of them
+                relative = tracked_name[prefix:]
+                if os.sep != "/":  # pragma: no cover - Windows
+                    relative = relative.replace(os.sep, "/")
+                if skipped(relative) or (excluding and exclude.matches(tracked_name)):
+                    continue
+                files.append(tracked_name)
     seen: set[tuple[int, int]] | None = None  # identities of the checked files, when needed
-    sources = {s.display: s for s in checked}
-    found = CollectionFiles([])
+    found = Collection()
     found.blobs = {s.display: blobs[s.name] for s in checked if s.name in blobs}
+    members = found.members
     under_cwd = str(cwd).rstrip(os.sep) + os.sep
-    for member in files:
-        name = str(member)
+    cut = len(under_cwd)
+    slash = os.sep == "/"
+    # names are unique (git's index, one walk) and so are the display paths made from them
+    for name in files:
         if name in checked_names:
             continue  # the same path as a checked file: no need to ask the file system
         blob = blobs.get(name)
         if blob is not None:  # git vouches for it: a regular file, unchanged since the index
-            shown = _shown(name, under_cwd, cwd)
-            if shown not in sources:
-                sources[shown] = SourceFile(name, shown)
-                found.blobs[shown] = blob
+            shown = (
+                name[cut:] if slash and name.startswith(under_cwd) else _shown(name, under_cwd, cwd)
+            )
+            if shown not in checked_displays:
+                members.append((name, shown, blob, None))
             continue
         if seen is None:
             seen = set()
@@ -654,10 +747,8 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collect
                 continue
             seen.add(identity)
         shown = _shown(name, under_cwd, cwd)
-        if shown not in sources:
-            sources[shown] = SourceFile(name, shown)
-            found.stats[shown] = (info.st_size, info.st_mtime_ns)
-    found.sources = list(sources.values())
+        if shown not in checked_displays:
+            members.append((name, shown, None, (info.st_size, info.st_mtime_ns)))
     return found
 
 
@@ -687,13 +778,8 @@ def run(
         checked = expand_paths(paths, linter.cwd, GlobSet(config.root, config.exclude))
     except PathError as error:
         raise UsageError(str(error)) from None
-    collection = (
-        collection_sources(linter, checked)
-        if linter.collection_rules
-        else CollectionFiles(list(checked))
-    )
-    everything, known_stats, blobs = collection.sources, collection.stats, collection.blobs
-    checked_names = {s.display for s in checked}
+    collecting = bool(linter.collection_rules)
+    collection = collection_sources(linter, checked) if collecting else Collection()
 
     # Two caches: per-file results for the checked files, and the facts collection
     # rules need from every file.  A small run (pre-commit: a few changed files in a
@@ -705,86 +791,84 @@ def run(
 
         key = linter.cache_key()
         if len(checked) > SMALL_RUN:
-            results_cache = ResultCache(config.cache_path, key, "results")
+            results_cache = ResultCache(config.cache_path, key, "results", config.root)
             results_cache.load()
-        if linter.collection_rules:
-            facts_cache = ResultCache(config.cache_path, key, "facts")
+        if collecting:
+            facts_cache = ResultCache(config.cache_path, key, "facts", config.root)
             facts_cache.load()
         # the loaded caches are millions of small objects that live to the end of the
         # run: keep the cyclic garbage collector from walking them again and again
         gc.freeze()
 
-    results: dict[str, FileResult] = {}
-    todo: list[tuple[SourceFile, bool]] = []
-    stats: dict[str, tuple[int, int]] = {}
-    for source in everything:
-        full = source.display in checked_names
+    tally = Tally(linter, checked)
+    # what is linted: (source, full, git blob id, (size, mtime_ns))
+    todo: list[tuple[SourceFile, bool, str | None, tuple[int, int] | None]] = []
+    blobs = collection.blobs
+    for source in checked:
         blob = blobs.get(source.display)
-        if not full and blob is not None and facts_cache is not None:
-            # facts by content: git knows this file is unchanged, no stat needed
-            raw = facts_cache.get(_blob_key(blob, source.name), 0, 0)
-            if isinstance(raw, dict):
-                results[source.display] = FileResult.from_facts(source.display, raw)
-                facts_cache.drop(source.name)  # an entry from before git vouched for it
-            else:
-                todo.append((source, full))
-            continue
-        cache = results_cache if full else facts_cache
-        if cache is not None:
-            raw = None
-            try:
-                size, mtime = known_stats.get(source.display) or _size_and_mtime(source.name)
-                stats[source.display] = (size, mtime)
-                raw = cache.get(source.name, size, mtime)
-            except OSError:
-                pass
-            if raw is not None:
-                try:
-                    cached = (
-                        FileResult.from_json(source.display, raw)
-                        if full
-                        else FileResult.from_facts(source.display, raw)
-                    )
-                except ValueError:  # never trusted blindly: read the file again
-                    cache.drop(source.name)
-                else:
-                    if cached.still_valid():
-                        results[source.display] = cached
-                        if full and facts_cache is not None:
-                            # keep the facts cache whole for the next small run
-                            _put_facts(facts_cache, source, blob, (size, mtime), cached.facts)
-                        continue
-        elif facts_cache is not None and blob is None:  # its facts are stored by path
+        stat = None
+        if blob is None and (results_cache is not None or facts_cache is not None):
             with contextlib.suppress(OSError):
-                stats[source.display] = known_stats.get(source.display) or _size_and_mtime(
-                    source.name
-                )
-        todo.append((source, full))
+                stat = _size_and_mtime(source.name)
+        if results_cache is not None:
+            raw = _cache_get(results_cache, source.name, blob, stat)
+            facts = {} if facts_cache is None else _cache_get(facts_cache, source.name, blob, stat)
+            if raw is not None and type(facts) is dict:
+                try:
+                    rows, suppressions, watched = parse_cached(raw)
+                except ValueError:  # never trusted blindly: read the file again
+                    results_cache.drop(source.name)
+                else:
+                    if still_valid(watched):
+                        tally.add_checked(source, rows, suppressions, facts)
+                        continue
+        todo.append((source, True, blob, stat))
+    if facts_cache is None:
+        todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in collection.members)
+    else:
+        # a pre-commit run goes through 50,000 of these: no call that can be saved
+        add_facts, get_blob, get = tally.add_facts, facts_cache.get_blob, facts_cache.get
+        for name, display, blob, stat in collection.members:
+            if blob is not None:
+                facts = get_blob(name, blob)
+            elif stat is not None:
+                facts = get(name, *stat)
+            else:
+                facts = None
+            if type(facts) is dict:
+                add_facts(display, facts)
+                continue
+            todo.append((SourceFile(name, display), False, blob, stat))
 
     if todo:
         linter.prepare()  # before forking: workers inherit the validators
     jobs = jobs or os.cpu_count() or 1
+    work = [(source, full) for source, full, _, _ in todo]
     produced: Iterable[FileResult]
     if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-        produced = _run_parallel(linter, todo, jobs)
+        produced = _run_parallel(linter, work, jobs)
     else:
-        produced = (linter.lint_source(source, full) for source, full in todo)
-    by_display = {s.display: s for s, _ in todo}
-    for done, result in enumerate(produced, 1):
-        results[result.path] = result
-        source = by_display[result.path]
-        stat = stats.get(result.path)
+        produced = (linter.lint_source(source, full) for source, full in work)
+    for done, ((source, full, blob, stat), result) in enumerate(
+        zip(todo, produced, strict=True), 1
+    ):
         if facts_cache is not None:
-            _put_facts(facts_cache, source, blobs.get(result.path), stat, result.facts)
-        if results_cache is not None and result.full and stat is not None:
-            results_cache.put(source.name, *stat, result.to_json())
+            _cache_put(facts_cache, source.name, blob, stat, result.facts)
+        if full:
+            if results_cache is not None:
+                _cache_put(results_cache, source.name, blob, stat, result.cached())
+            tally.add_checked(source, result.rows, result.suppressions, result.facts)
+        else:  # only compared: even a rule crash on it is not reported
+            tally.add_facts(source.display, result.facts)
         if progress is not None:
             progress(done, len(todo))
+    del todo, work
     for cache in (results_cache, facts_cache):
         if cache is not None:
             cache.save()
+    del results_cache, facts_cache
 
-    findings = linter.finish(results, checked)
+    findings = tally.finish()
     return RunResult(
         findings=findings,
         files_checked=len(checked),
@@ -806,4 +890,7 @@ def lint_text(
     location = linter.cwd / path
     doc = parse_document(text, path, None, linter.config.limits)
     result = linter.lint_document(doc, location=location)
-    return linter.finish({path: result}, [SourceFile(location, path)])
+    source = SourceFile(location, path)
+    tally = Tally(linter, [source])
+    tally.add_checked(source, result.rows, result.suppressions, result.facts)
+    return tally.finish()

@@ -49,11 +49,11 @@ from linter.findings import Problem, Span
 
 # jsonschema imports rfc3987-syntax, when it is installed, for the "iri" formats only; that
 # package builds 39 parser grammars at import time (1.7 s of CPU on every run, pre-commit
-# included).  It is kept out while jsonschema loads, and fmlint checks "iri" itself below.
-_KEEP_OUT = "rfc3987_syntax"
-_kept_out = _KEEP_OUT not in sys.modules
-if _kept_out:
-    sys.modules[_KEEP_OUT] = None  # type: ignore[assignment]
+# included).  isoduration, for "duration" only, brings arrow and costs 20-30 ms more.  Both
+# are kept out while jsonschema loads, and fmlint checks those formats itself below.
+_KEEP_OUT = [name for name in ("rfc3987_syntax", "isoduration") if name not in sys.modules]
+for _name in _KEEP_OUT:
+    sys.modules[_name] = None  # type: ignore[assignment]
 try:
     import jsonschema.validators
     import referencing.jsonschema
@@ -63,8 +63,8 @@ try:
     from referencing import Registry, Resource
     from referencing.exceptions import Unresolvable
 finally:
-    if _kept_out:
-        del sys.modules[_KEEP_OUT]
+    for _name in _KEEP_OUT:
+        del sys.modules[_name]
 
 
 __all__ = ["SchemaError", "SchemaValidator", "bundled_schema_path"]
@@ -182,7 +182,21 @@ def make_format_checker() -> FormatChecker:
     checker.checks("iri")(lambda value: _iri_as_uri(value, uri_check))
     if reference_check is not None:
         checker.checks("iri-reference")(lambda value: _iri_as_uri(value, reference_check))
+    checker.checks("duration")(is_duration)
     return checker
+
+
+_DURATION_TIME = r"T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S)"
+_DURATION_RE = re.compile(
+    rf"P(?:(?:[0-9]+D|[0-9]+M(?:[0-9]+D)?|[0-9]+Y(?:[0-9]+M(?:[0-9]+D)?)?)(?:{_DURATION_TIME})?"
+    rf"|{_DURATION_TIME}|[0-9]+W)"
+)
+
+
+def is_duration(instance: object) -> bool:
+    """An RFC 3339 (appendix A) duration such as ``P1DT2H`` or ``P3W``, the
+    grammar the JSON Schema ``duration`` format names."""
+    return not isinstance(instance, str) or _DURATION_RE.fullmatch(instance) is not None
 
 
 def _iri_as_uri(instance: object, check: Callable[[object], bool]) -> bool:

@@ -19,7 +19,7 @@ from linter.cache import FORMAT, KEEP_FILES, ResultCache
 from linter.config import Config
 from linter.document import read_document
 from linter.findings import Finding
-from linter.runner import FileResult, Linter, run
+from linter.runner import Linter, parse_cached, run
 
 OLD = time.time() - 3600  # files older than the racy window can be cached
 SELECT = ("FM1", "FM2", "FM5")
@@ -211,7 +211,7 @@ def test_a_racily_clean_file_is_not_cached(tmp_path: Path) -> None:
     make_site(tmp_path)
     path = write(tmp_path, "_posts/p005.md", article(code(5)), mtime=None)
     assert not [r for r in lint_site(tmp_path) if r[3] == "FM501"]
-    assert str(path) not in stored(tmp_path)
+    assert "_posts/p005.md" not in stored(tmp_path)
     info = path.stat()
     path.write_text(article(code(4)), encoding="utf-8")  # same size...
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))  # ...and the same mtime
@@ -228,14 +228,14 @@ def test_deleted_files_drop_out_of_results_and_cache(tmp_path: Path) -> None:
         "_posts/p002.md",
         "_posts/twin.md",
     ]
-    assert str(tmp_path / "_posts/twin.md") in stored(tmp_path)
+    assert "_posts/twin.md" in stored(tmp_path)  # stored relative to the config root
     (tmp_path / "_posts/twin.md").unlink()
     assert not [r for r in lint_site(tmp_path) if r[3] == "FM501"]
     # another change makes the cache be written: the deleted file's entry goes
     write(tmp_path, "_posts/p001.md", article(code(1)), mtime=OLD + 60)
     lint_site(tmp_path)
     entries = stored(tmp_path)
-    assert str(tmp_path / "_posts/twin.md") not in entries
+    assert "_posts/twin.md" not in entries
     assert len(entries) == 13
 
 
@@ -252,38 +252,30 @@ def test_files_deleted_but_still_in_gits_index_are_skipped(tmp_path: Path) -> No
 # ---------------------------------------------------------------- corrupt caches
 
 
-def _poisoned_value() -> dict[str, Any]:
-    """A well-shaped entry that would make p000 look like p001's duplicate."""
-    return {
-        "problems": [],
-        "facts": {"FM501": {"code": [code(1), 3, 7, 3, 28]}},
-        "suppressions": [],
-        "full": True,
-        "watched": {},
-    }
+def _poisoned_value() -> list[Any]:
+    """A well-shaped entry that would give every file a false finding."""
+    return [[["FM201", 3, 1, 3, 2, "poisoned", "", None]], [], {}]
 
 
 BAD_VALUES: list[Any] = [
     None,
     [],
     "x",
-    {"problems": [], "facts": {}, "suppressions": []},  # no "full"
-    {"problems": [], "facts": {}, "suppressions": [], "full": "yes"},
-    {"problems": {}, "facts": {}, "suppressions": [], "full": True},
-    {"problems": [["FM201", "3", 1, 3, 2, "m", ""]], "facts": {}, "suppressions": [], "full": True},
-    {"problems": [["FM201", 3, 1, 3, 2, "m"]], "facts": {}, "suppressions": [], "full": True},
-    {
-        "problems": [["FM201", 3, True, 3, 2, "m", ""]],
-        "facts": {},
-        "suppressions": [],
-        "full": True,
-    },
-    {"problems": [[201, 3, 1, 3, 2, "m", ""]], "facts": {}, "suppressions": [], "full": True},
-    {"problems": [["FM201", 3, 1, 3, 2, ["m"], ""]], "facts": {}, "suppressions": [], "full": True},
-    {"problems": [], "facts": [], "suppressions": [], "full": True},
-    {"problems": [], "facts": {}, "suppressions": [["range", "FM2", 1, 2, 3, 4]], "full": True},
-    {"problems": [], "facts": {}, "suppressions": [["sometimes", [], 1, 2, 3, 4]], "full": True},
-    {"problems": [], "facts": {}, "suppressions": [["file", [], 1, 2, 3]], "full": True},
+    {"problems": [], "suppressions": [], "watched": {}},  # an old shape
+    [[], []],  # no watched paths
+    [{}, [], {}],
+    [[["FM201", "3", 1, 3, 2, "m", "", None]], [], {}],
+    [[["FM201", 3, 1, 3, 2, "m"]], [], {}],
+    [[["FM201", 3, True, 3, 2, "m", "", None]], [], {}],
+    [[[201, 3, 1, 3, 2, "m", "", None]], [], {}],
+    [[["FM201", 3, 1, 3, 2, ["m"], "", None]], [], {}],
+    [[["FM201", 3, 1, 3, 2, "m", "", "fatal"]], [], {}],
+    [[["FM201", -3, 1, 3, 2, "m", "", None]], [], {}],
+    [[], [], []],
+    [[], [], {"a.png": 3}],
+    [[], [["range", "FM2", 1, 2, 3, 4]], {}],
+    [[], [["sometimes", [], 1, 2, 3, 4]], {}],
+    [[], [["file", [], 1, 2, 3]], {}],
 ]
 
 
@@ -296,14 +288,14 @@ def test_entries_with_wrong_types_are_dropped_even_under_a_valid_checksum(
     key = key_of(tmp_path)
     file = tmp_path / "_posts/p000.md"
     info = file.stat()
-    entries = {str(file): [info.st_size, info.st_mtime_ns, value]}
+    entries = {"_posts/p000.md": [info.st_size, info.st_mtime_ns, value]}
     (tmp_path / ".fmlint_cache").mkdir()
     cache_file = tmp_path / ".fmlint_cache" / f"results-{key[:20]}.json"
     cache_file.write_bytes(signed({"format": FORMAT, "key": key, "entries": entries}))
     reads.clear()
     assert lint_site(tmp_path) == expected
     assert "_posts/p000.md" in reads
-    FileResult.from_json("_posts/p000.md", stored(tmp_path)[str(file)][2])  # parses back
+    parse_cached(stored(tmp_path)["_posts/p000.md"][2])  # parses back
 
 
 def _variants(valid: bytes, key: str, entries: dict[str, Any]) -> dict[str, bytes]:
@@ -349,7 +341,7 @@ def test_every_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     valid = cache_file.read_bytes()
     key = key_of(tmp_path)
     # poison every entry (well-shaped but false): if any variant were trusted,
-    # p000 and p001 would be reported as duplicates
+    # every file would get a false finding
     entries = stored(tmp_path)
     for entry in entries.values():
         entry[2] = _poisoned_value()
@@ -530,7 +522,8 @@ def test_git_vouches_for_unchanged_files_and_an_unstaged_edit_is_seen(
     facts = json.loads(
         next((tmp_path / ".fmlint_cache").glob("facts-*.json")).read_bytes().partition(b"\n")[2]
     )["entries"]
-    assert any(key.startswith("git-blob:") for key in facts)
+    blob_keyed = [entry for entry in facts.values() if isinstance(entry[0], str)]
+    assert len(blob_keyed) == 21 and all(len(entry[0]) == 40 for entry in blob_keyed)
     checked = "_posts/p001.md"
     reads.clear()
     assert lint_site(tmp_path, [checked]) == []
@@ -541,3 +534,52 @@ def test_git_vouches_for_unchanged_files_and_an_unstaged_edit_is_seen(
     found = lint_site(tmp_path, [checked])
     assert sorted(reads) == [checked, "_posts/p002.md"]
     assert [r[3] for r in found] == ["FM501"]
+
+
+# ---------------------------------------------------------------- the file format
+
+
+def test_paths_under_the_base_are_stored_relative_and_others_absolute(tmp_path: Path) -> None:
+    base = tmp_path / "site"
+    (base / "_posts").mkdir(parents=True)
+    (base / "_posts/a.md").write_text("a", encoding="utf-8")
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text("b", encoding="utf-8")
+    cache = ResultCache(tmp_path / "cache", "k" * 64, "facts", base)
+    cache.put(str(base / "_posts/a.md"), 1, 1, {"F": 1})
+    cache.put_blob(str(outside), "f" * 40, {"F": 2})
+    cache.save()
+    reader = ResultCache(tmp_path / "cache", "k" * 64, "facts", base)
+    reader.load()
+    assert reader.entries == {
+        "_posts/a.md": [1, 1, {"F": 1}],
+        str(outside): ["f" * 40, 0, {"F": 2}],
+    }
+    assert reader.get(str(base / "_posts/a.md"), 1, 1) == {"F": 1}
+    assert reader.get_blob(str(outside), "f" * 40) == {"F": 2}
+    # a blob entry never answers a stat lookup, nor another blob
+    assert reader.get(str(outside), 0, 0) is None
+    assert reader.get_blob(str(outside), "e" * 40) is None
+    assert reader.get_blob(str(base / "_posts/a.md"), "f" * 40) is None
+    # entries of files that are gone are dropped on the next save, relative ones too
+    (base / "_posts/a.md").unlink()
+    writer = ResultCache(tmp_path / "cache", "k" * 64, "facts", base)
+    writer.load()
+    writer.put("/x.md", 1, 1, 1)
+    writer.save()
+    again = ResultCache(tmp_path / "cache", "k" * 64, "facts", base)
+    again.load()
+    assert "_posts/a.md" not in again.entries and str(outside) in again.entries
+
+
+def test_text_is_stored_as_utf8_and_undecodable_names_round_trip(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path, "k" * 64)
+    message = 'ចំណងជើង "quoted" \\ \n'
+    odd_name = "/posts/caf\udce9.md"  # a Latin-1 file name, as os.fsdecode gives it
+    cache.put(odd_name, 1, 1, [message])
+    cache.save()
+    data = cache.file.read_bytes()
+    assert "ចំណងជើង".encode() in data  # not \\u escapes: a third of the size
+    reader = ResultCache(tmp_path, "k" * 64)
+    reader.load()
+    assert reader.get(odd_name, 1, 1) == [message]

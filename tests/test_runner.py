@@ -98,3 +98,56 @@ def test_lint_text_picks_the_collection_schema_by_its_path(tmp_path: Path) -> No
     assert "`permalink`" in in_pages[0].message
     assert "FM201" in {f.rule for f in elsewhere}  # the article schema: code, date...
     assert all("permalink" not in f.message for f in elsewhere)
+
+
+def _site_with_suppressions(root: Path) -> None:
+    """Twelve articles: shared codes, suppressed and not, and suppression
+    comments used and unused, so every path of the streaming tally is taken."""
+    text = example_text()
+    for n in range(12):
+        body = text.replace("ART2410171545HNYP99", f"ART2410171545HNY{n:03d}")
+        (root / f"p{n:02d}.md").write_text(body, encoding="utf-8")
+    shared = text.replace("ART2410171545HNYP99", "ART2410171545SHARED")
+    # a duplicate hidden by a front-matter suppression: the other copy still reports it
+    (root / "p00.md").write_text(
+        shared.replace("code: ", "# fmlint: disable FM501\ncode: ", 1), encoding="utf-8"
+    )
+    (root / "p01.md").write_text(shared, encoding="utf-8")
+    # a suppression that hides nothing (FM002) next to a collection finding
+    (root / "p02.md").write_text(
+        shared.replace("layout: ", "# fmlint: disable FM401\nlayout: ", 1), encoding="utf-8"
+    )
+    # a body suppression hiding a local finding
+    (root / "p03.md").write_text(
+        text.replace("**", "<!-- fmlint-disable-next-line FM306 -->\n**", 1), encoding="utf-8"
+    )
+
+
+def test_streamed_findings_match_across_cache_and_processes(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Per-file findings are stamped as results arrive, except for files with
+    suppression comments, which wait for the collection rules: the output is
+    the same without a cache, with a cold one, with a warm one and in parallel."""
+    import linter.runner as runner_module
+    from linter.runner import run
+
+    _site_with_suppressions(tmp_path)
+    config = Config(root=tmp_path)
+
+    def findings(**options: Any) -> list[tuple[str, int, str, str]]:
+        result = run(["."], config, cwd=tmp_path, **options)
+        return [(f.path, f.line, f.rule, f.message) for f in result.findings]
+
+    expected = findings(use_cache=False, jobs=1)
+    fm501 = [f[0] for f in expected if f[2] == "FM501"]
+    assert fm501 == ["p01.md", "p02.md"]  # p00's is suppressed, the others still see it
+    assert [f[0] for f in expected if f[2] == "FM002"] == ["p02.md"]
+    assert not [f for f in expected if f[0] == "p03.md" and f[2] == "FM306"]
+    assert [f[0] for f in expected if f[2] == "FM306"] == [
+        f"p{n:02d}.md" for n in range(12) if n != 3
+    ]
+    assert findings(jobs=1) == expected  # cold cache
+    assert findings(jobs=1) == expected  # warm cache
+    monkeypatch.setattr(runner_module, "PARALLEL_THRESHOLD", 1)
+    assert findings(use_cache=False, jobs=2) == expected

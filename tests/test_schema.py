@@ -956,3 +956,38 @@ def test_iri_formats_are_checked_without_rfc3987_syntax() -> None:
     assert checker.conforms("/relative/パス", "iri-reference")
     # the block is lifted after jsonschema loaded: no None placeholder is left behind
     assert sys.modules.get("rfc3987_syntax", "absent") is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("P1D", True),
+        ("PT1H", True),
+        ("P1Y2M3DT4H5M6S", True),
+        ("P3W", True),
+        ("PT36H", True),
+        ("P1M", True),
+        ("PT1M", True),
+        ("P", False),
+        ("PT", False),
+        ("P1", False),
+        ("1D", False),
+        ("P1H", False),  # hours need the T
+        ("PT1D", False),
+        ("P1W2D", False),  # weeks stand alone
+        ("P1.5D", False),
+        ("P1DT", False),
+        ("p1d", False),
+        ("P1D ", False),
+        ("P\u0661D", False),  # an Arabic-Indic digit is not a digit here
+    ],
+)
+def test_duration_format_follows_rfc3339_appendix_a(value: str, valid: bool) -> None:
+    """isoduration (and arrow) are kept out of jsonschema's import; fmlint
+    checks the `duration` format itself, by the grammar JSON Schema names."""
+    import sys
+
+    from linter.schema import make_format_checker
+
+    assert make_format_checker().conforms(value, "duration") is valid
+    assert sys.modules.get("isoduration", "absent") is not None  # no placeholder left

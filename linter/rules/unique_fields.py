@@ -114,18 +114,19 @@ class DuplicateFieldValue(CollectionRule):
         # grouped on the values alone first: this runs over every fact of the collection
         # (50,000 in a pre-commit run), and only the few shared values need validating
         fields = self.config["fields"]
-        by_value: dict[tuple[str, str], list[str]] = {}
-        for path, fact in facts.items():
-            if not isinstance(fact, dict):
-                continue
-            for field in fields:
-                entry = fact.get(field)
+        shared: dict[tuple[str, str], list[str]] = {}  # only values seen more than once
+        for field in fields:
+            first: dict[str, str] = {}  # value -> the first path holding it
+            for path, fact in facts.items():
+                entry = fact.get(field) if type(fact) is dict else None
                 if type(entry) is list and entry and type(entry[0]) is str:
                     key = entry[0] if case_sensitive else entry[0].casefold()
-                    by_value.setdefault((field, key), []).append(path)
+                    holder = first.setdefault(key, path)
+                    if holder is not path:
+                        shared.setdefault((field, key), [holder]).append(path)
         groups: dict[tuple[str, str], list[tuple[str, str, tuple[int, int, int, int]]]] = {}
-        for (field, key), paths in by_value.items():
-            if len(paths) < 2 or not any(path in checked for path in paths):
+        for (field, key), paths in shared.items():
+            if not any(path in checked for path in paths):
                 continue
             for path in paths:
                 valid = _read_fact({field: facts[path][field]}).get(field)
