@@ -1,19 +1,29 @@
 """Which files to lint: paths from the command line expanded into Markdown
 files, honouring .gitignore files, the always-skipped folders and the
 config's ``exclude`` globs; and the collection for collection-wide rules.
+
+Everything here runs once per file of a collection of 50,000: strings, not
+Paths, inside; a folder's work done once for all its files; a gitignore
+spec's patterns asked in one regular expression (see :class:`_Matcher`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SKIPPED_DIRS = frozenset({".git", "_site", "node_modules", "vendor", ".fmlint_cache"})
+
+_SLASH = os.sep == "/"  # no separator to rewrite in '/'-separated relative paths
 
 
 class PathError(Exception):
@@ -42,11 +52,90 @@ class SourceFile:
         return f"SourceFile({self.name!r}, {self.display!r})"
 
 
-def display_path(file: Path, cwd: Path) -> str:
+def display_path(file: Path | str, cwd: Path | str) -> str:
     name, base = str(file), str(cwd).rstrip(os.sep) + os.sep
     # the common case by string slicing: pathlib's relative_to costs more per call
     relative = name[len(base) :] if name.startswith(base) else os.path.relpath(name, cwd)
-    return relative.replace(os.sep, "/") if os.sep != "/" else relative
+    return relative if _SLASH else relative.replace(os.sep, "/")
+
+
+# ---------------------------------------------------------------- gitignore specs
+
+# a named group's opening, not escaped (an even run of backslashes before it)
+_NAMED_GROUP = re.compile(r"(?<!\\)((?:\\\\)*)\(\?P<\w+>")
+# what would change meaning once regular expressions are joined: back references
+_JOIN_UNSAFE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def _no_match(_relative: str) -> None:
+    return None
+
+
+def _joined_search(patterns: Iterable[Any]) -> Callable[[str], object] | None:
+    """One search telling whether any of ``patterns`` matches a path, as
+    ``any(p.regex.search(path) for p in patterns if p.include is not None)``
+    would; None when the patterns' expressions cannot safely be joined
+    (the caller then asks pathspec, pattern by pattern)."""
+    sources: list[str] = []
+    flags: int | None = None
+    for pattern in patterns:
+        if getattr(pattern, "include", None) is None:
+            continue  # a blank line or a comment: pathspec skips it too
+        regex = getattr(pattern, "regex", None)
+        if not isinstance(regex, re.Pattern) or not isinstance(regex.pattern, str):
+            return None
+        if flags is None:
+            flags = regex.flags
+        elif regex.flags != flags:
+            return None
+        if _JOIN_UNSAFE.search(regex.pattern):
+            return None
+        # group names would clash between patterns (pathspec names its directory mark
+        # `ps_d` in each); the groups are not needed to know whether a pattern matches
+        source, renamed = _NAMED_GROUP.subn(r"\1(?:", regex.pattern)
+        if renamed != len(regex.groupindex):
+            return None  # a `(?P<` the rewrite should not have touched (in a [...] set)
+        sources.append(source)
+    if not sources:
+        return _no_match
+    try:
+        joined = re.compile("|".join(f"(?:{source})" for source in sources), flags or 0)
+    except re.error:
+        return None
+    return joined.search
+
+
+class _Matcher:
+    """A gitignore spec's decision for a '/'-separated path relative to the
+    spec's folder (with a trailing '/' for a folder): True (ignored), False
+    (re-included by a `!` pattern) or None (no pattern matches), exactly as
+    ``spec.check_file(path).include``, which it asks only when it must.
+
+    Most paths match no pattern at all, which one search over the spec's
+    patterns joined into one expression tells; and when the spec has no `!`
+    pattern, any match means ignored.  A spec with negations, whose answer
+    depends on which pattern matched last and how, is asked of pathspec for
+    the paths some pattern matches."""
+
+    __slots__ = ("any_match", "check", "plain")
+
+    def __init__(self, spec: pathspec.GitIgnoreSpec) -> None:
+        self.check: Callable[[str], Any] = spec.check_file
+        self.any_match = _joined_search(spec.patterns)
+        self.plain = self.any_match is not None and all(
+            pattern.include is not False for pattern in spec.patterns
+        )
+
+    def decide(self, relative: str) -> bool | None:
+        any_match = self.any_match
+        # pathspec drops a leading '/' or './' before matching: leave those to it
+        if any_match is not None and not relative.startswith(("/", "./")):
+            if any_match(relative) is None:
+                return None
+            if self.plain:
+                return True
+        decision: bool | None = self.check(relative).include
+        return decision
 
 
 class GlobSet:
@@ -55,55 +144,114 @@ class GlobSet:
     def __init__(self, root: Path, patterns: Sequence[str]) -> None:
         self.root = root
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+        self._matcher = _Matcher(self.spec) if self.spec is not None else None
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    @root.setter
+    def root(self, root: Path) -> None:
+        self._root = root
+        self._base = str(root).rstrip(os.sep) + os.sep
 
     def matches(self, file: Path | str, is_dir: bool = False) -> bool:
-        if self.spec is None:
+        matcher = self._matcher
+        if matcher is None:
             return False
-        name, base = str(file), str(self.root).rstrip(os.sep) + os.sep
+        name, base = file if isinstance(file, str) else str(file), self._base
         if not name.startswith(base):
             return False
-        relative = name[len(base) :].replace(os.sep, "/")
-        return bool(self.spec.match_file(relative + "/" if is_dir else relative))
+        relative = name[len(base) :]
+        if not _SLASH:
+            relative = relative.replace(os.sep, "/")
+        return matcher.decide(relative + "/" if is_dir else relative) is True
+
+
+# ---------------------------------------------------------------- walking folders
 
 
 def expand_paths(paths: Sequence[str], cwd: Path, exclude: GlobSet) -> list[SourceFile]:
     """Files are taken as given (unless excluded by config); folders are
     walked for Markdown files.  Raises PathError for a missing path."""
-    found: dict[Path, SourceFile] = {}
+    found: dict[str, SourceFile] = {}
+    here = str(cwd)
+    base = here.rstrip(os.sep) + os.sep
+    cut = len(base)
+    outside: dict[str, str] = {}  # folder -> its display, for files outside cwd
     for raw in paths:
-        given = Path(raw)
-        absolute = given if given.is_absolute() else cwd / given
-        absolute = Path(os.path.normpath(absolute))
+        absolute = os.path.normpath(os.path.join(here, raw))
         if not os.path.lexists(absolute):
             raise PathError(f"{raw}: no such file or directory")
-        if absolute.is_dir():  # a symbolic link to a folder, named on purpose, is walked too
-            for file in walk_markdown(absolute, exclude):
-                found.setdefault(file, SourceFile(file, display_path(file, cwd)))
-        elif not exclude.matches(absolute):
-            found.setdefault(absolute, SourceFile(absolute, display_path(absolute, cwd)))
-    return sorted(found.values(), key=lambda s: s.display)
+        if os.path.isdir(absolute):  # a symbolic link to a folder, named on purpose, too
+            for name in walk_markdown(absolute, exclude):
+                if name in found:
+                    continue
+                if name.startswith(base):
+                    shown = name[cut:] if _SLASH else name[cut:].replace(os.sep, "/")
+                else:
+                    shown = _display_outside(name, here, outside)
+                found[name] = SourceFile(name, shown)
+        elif absolute not in found and not exclude.matches(absolute):
+            found[absolute] = SourceFile(absolute, display_path(absolute, here))
+    return sorted(found.values(), key=attrgetter("display"))
 
 
-def walk_markdown(top: Path, exclude: GlobSet) -> Iterable[Path]:
-    """Markdown files under ``top``, skipping ignored folders and files.
+def _display_outside(name: str, cwd: str, folders: dict[str, str]) -> str:
+    """display_path() for a file outside ``cwd``: os.path.relpath, once per folder."""
+    folder, sep, leaf = name.rpartition(os.sep)
+    if not sep or not folder or folder.endswith(os.sep):
+        return display_path(name, cwd)
+    shown = folders.get(folder)
+    if shown is None:
+        shown = folders[folder] = display_path(folder, cwd)
+    return f"{shown}/{leaf}" if shown != "." else leaf
+
+
+def walk_markdown(top: Path | str, exclude: GlobSet) -> Iterator[str]:
+    """Markdown files under ``top`` (absolute path strings), skipping ignored
+    folders and files, in a stable order: a folder's own files by name, then
+    its subfolders, each in turn.
 
     .gitignore files are honoured in ``top``, below it and in its parents
     up to the enclosing git work tree, each relative to its own folder.
     Strings, not Paths, inside: this runs once per file of the collection."""
-    inherited = [(str(base).rstrip(os.sep) + os.sep, spec) for base, spec in _parent_ignores(top)]
-    stack: list[tuple[str, list[tuple[str, pathspec.GitIgnoreSpec]]]] = [(str(top), inherited)]
+    sep = os.sep
+    ignores = [
+        (str(base).rstrip(sep) + sep, _Matcher(spec)) for base, spec in _parent_ignores(Path(top))
+    ]
+    excluding, exclude_base = exclude._matcher, exclude._base
+    stack: list[tuple[str, list[tuple[str, _Matcher]]]] = [(str(top), ignores)]
     while stack:
         folder, ignores = stack.pop()
-        gitignore = os.path.join(folder, ".gitignore")
-        if os.path.isfile(gitignore):
-            spec = _read_ignore(Path(gitignore))
+        folder = folder.rstrip(sep) + sep  # so a child's path is folder + name
+        if os.path.isfile(folder + ".gitignore"):
+            spec = _read_ignore(folder + ".gitignore")
             if spec is not None:
-                ignores = [*ignores, (folder.rstrip(os.sep) + os.sep, spec)]
+                ignores = [*ignores, (folder, _Matcher(spec))]
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as scan:
+                entries = list(scan)
         except OSError:
             continue
-        subfolders = []
+        # each spec decides for a path relative to its folder: this folder's part once,
+        # then a file's path is that and its name
+        deciders = [(_relative(folder, spec_base), m) for spec_base, m in ignores]
+        if excluding is not None and folder.startswith(exclude_base):
+            # excluded by config is ignored whatever a .gitignore says: asked first
+            deciders.insert(0, (_relative(folder, exclude_base), excluding))
+            excluded = True
+        else:
+            excluded = False
+        # the usual case, in line: no `!` pattern, so ignored if any pattern matches
+        searches = [
+            (relative, m.any_match)
+            for relative, m in deciders
+            if m.plain and m.any_match is not None and not relative.startswith(("/", "./"))
+        ]
+        fast = searches if len(searches) == len(deciders) else None
+        hits: list[str] = []  # Markdown files, and folders named like them
+        subfolders: list[str] = []
         for entry in entries:
             name = entry.name
             try:
@@ -111,39 +259,60 @@ def walk_markdown(top: Path, exclude: GlobSet) -> Iterable[Path]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if name in SKIPPED_DIRS or _ignored(entry.path, True, ignores, exclude):
+                if name in SKIPPED_DIRS or _ignored(name + "/", deciders, excluded):
                     continue
                 if name.endswith(MARKDOWN_SUFFIXES):
                     # reported as unreadable: a folder named like an article is a mistake
-                    yield Path(entry.path)
-                    continue
-                subfolders.append((entry.path, ignores))
-            elif name.endswith(MARKDOWN_SUFFIXES) and not _ignored(
-                entry.path, False, ignores, exclude
-            ):
-                yield Path(entry.path)
-        stack.extend(reversed(subfolders))
+                    hits.append(name)
+                else:
+                    subfolders.append(name)
+            elif not name.endswith(MARKDOWN_SUFFIXES):
+                continue
+            elif fast is None:
+                if not _ignored(name, deciders, excluded):
+                    hits.append(name)
+            else:
+                for relative, search in fast:
+                    if search(relative + name) is not None:
+                        break
+                else:
+                    hits.append(name)
+        hits.sort()
+        for name in hits:
+            yield folder + name
+        subfolders.sort(reverse=True)
+        stack.extend((folder + name, ignores) for name in subfolders)
 
 
-def _ignored(
-    path: str, is_dir: bool, ignores: list[tuple[str, pathspec.GitIgnoreSpec]], exclude: GlobSet
-) -> bool:
-    if exclude.matches(path, is_dir):
-        return True
-    # as git does: the last matching pattern decides, and a deeper .gitignore
-    # comes later than the ones above it, so its `!keep.md` re-includes a file
+def _relative(folder: str, base: str) -> str:
+    """``folder`` (ending with a separator) relative to ``base`` (an ancestor,
+    or itself, ending with one), '/'-separated."""
+    relative = folder[len(base) :]
+    return relative if _SLASH else relative.replace(os.sep, "/")
+
+
+def _ignored(name: str, deciders: Sequence[tuple[str, _Matcher]], excluded: bool) -> bool:
+    """Whether an entry ``name`` (with a trailing '/' for a folder) of the folder
+    the deciders were made for is ignored: by the config's exclude globs (the
+    first decider, when ``excluded``), or by git."""
     ignored = False
-    for base, spec in ignores:  # outermost first, each with a trailing separator
-        relative = path[len(base) :].replace(os.sep, "/") + ("/" if is_dir else "")
-        decision = spec.check_file(relative).include
+    for index, (folder, matcher) in enumerate(deciders):
+        decision = matcher.decide(folder + name)
+        if excluded and index == 0:
+            if decision is True:
+                return True
+            continue
+        # as git does: the last matching pattern decides, and a deeper .gitignore
+        # comes later than the ones above it, so its `!keep.md` re-includes a file
         if decision is not None:
             ignored = decision
     return ignored
 
 
-def _read_ignore(file: Path) -> pathspec.GitIgnoreSpec | None:
+def _read_ignore(file: Path | str) -> pathspec.GitIgnoreSpec | None:
     try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(lines)
@@ -166,14 +335,25 @@ def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
     return ignores
 
 
-def work_trees(files: Iterable[Path]) -> set[Path]:
+# ---------------------------------------------------------------- git
+
+
+def work_trees(files: Iterable[Path | str]) -> set[Path]:
     """The git work trees holding ``files``, found by looking for ``.git``
     (a folder, or a file in worktrees and submodules) in each file's folder
     and its parents; no subprocess per file, and each folder looked at once."""
-    found: set[Path] = set()
+    tops: set[str] = set()
     known: dict[str, str | None] = {}  # folder -> its work tree (strings: this runs per file)
+    sep = os.sep
+    last_folder: str | None = None
     for file in files:
-        folder = os.path.dirname(str(file))
+        name = file if isinstance(file, str) else os.fspath(file)
+        folder, _, _ = name.rpartition(sep)
+        if not _SLASH or not folder or folder.endswith(sep):
+            folder = os.path.dirname(name)  # what rpartition does not cover: '/a', 'a//b'
+        if folder == last_folder:
+            continue  # files come folder by folder: the common case
+        last_folder = folder
         if folder in known:
             top = known[folder]
         else:
@@ -192,11 +372,11 @@ def work_trees(files: Iterable[Path]) -> set[Path]:
                 if parent == candidate:
                     break
                 candidate = parent
-            for name in walked:
-                known[name] = top
+            for walked_folder in walked:
+                known[walked_folder] = top
         if top is not None:
-            found.add(Path(top))
-    return found
+            tops.add(top)
+    return {Path(top) for top in tops}
 
 
 def git_toplevel(folder: Path) -> Path | None:
@@ -214,42 +394,130 @@ def git_toplevel(folder: Path) -> Path | None:
     return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else None
 
 
-def _git(toplevel: Path, *args: str) -> bytes | None:
+_GIT_TIMEOUT = 60.0  # seconds, for all the commands of one _git_outputs call
+
+
+def _git_outputs(
+    toplevel: Path | str, *commands: Sequence[str]
+) -> Generator[bytes | None, None, None]:
+    """The output of each git command, all started at once in ``toplevel``, in
+    turn (so the caller can work on the first while the others run); None for
+    one that failed or ran out of time.  Each output is read to its end in one
+    go (a read with a timeout goes in small chunks): a timer kills what still
+    runs when the time is up, which ends its output.  Closing the generator
+    early kills the commands not read."""
+    processes: list[subprocess.Popen[bytes] | None] = []
+    for args in commands:
+        try:
+            process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                ["git", *args], cwd=toplevel, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
+        except (OSError, subprocess.SubprocessError):
+            process = None
+        processes.append(process)
+
+    def stop() -> None:
+        for process in processes:
+            if process is not None and process.poll() is None:
+                process.kill()
+
+    watchdog = threading.Timer(_GIT_TIMEOUT, stop)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        out = subprocess.run(
-            ["git", *args], cwd=toplevel, capture_output=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout if out.returncode == 0 else None
+        for process in processes:
+            if process is None:
+                yield None
+                continue
+            try:
+                out, _ = process.communicate()
+            except (OSError, subprocess.SubprocessError):
+                out = None
+            yield out if process.returncode == 0 else None
+    finally:
+        watchdog.cancel()
+        stop()
+        for process in processes:
+            if process is not None and process.returncode is None:
+                process.communicate()
 
 
-def git_tracked_markdown(toplevel: Path) -> tuple[list[str], dict[str, str]] | None:
+_REGULAR_MODES = ("100644", "100755")  # a symbolic link is the file it points to, or nothing
+
+
+def git_tracked_markdown(toplevel: Path | str) -> tuple[list[str], dict[str, str]] | None:
     """Markdown files in git's index (tracked or staged: what a commit will
     hold), as absolute path strings, and for those whose work-tree copy is
     the same as the index's, their blob id: git already knows their content,
     so a cache keyed by it needs no stat, let alone a read.  None outside git.
-    Symbolic links and conflicted entries are left out."""
+    Symbolic links are left out; a conflicted file is listed (once per
+    stage), without a blob id.
+
+    The two git commands run at once, and the index's listing (quick) is
+    parsed while git looks for changed files (slower: it stats every one)."""
     patterns = ("--", "*.md", "*.markdown")
-    staged = _git(toplevel, "ls-files", "-z", "--cached", "--stage", *patterns)
-    changed = _git(toplevel, "ls-files", "-z", "--modified", "--deleted", *patterns)
-    if staged is None or changed is None:
+    outputs = _git_outputs(
+        toplevel,
+        ("ls-files", "-z", "--cached", "--stage", *patterns),
+        ("ls-files", "-z", "--modified", "--deleted", *patterns),
+    )
+    try:
+        staged = next(outputs)
+        if staged is None:
+            return None
+        top = str(toplevel).rstrip(os.sep) + os.sep
+        text = staged.decode("utf-8", errors="surrogateescape")
+        listed = _parse_stage_fast(text, top)
+        files, blobs = listed if listed is not None else _parse_stage(text, top)
+        changed = next(outputs)
+    finally:
+        outputs.close()
+    if changed is None:
         return None
-    top = str(toplevel).rstrip(os.sep) + os.sep
-    differs = {
-        name for name in changed.decode("utf-8", errors="surrogateescape").split("\0") if name
-    }
+    for name in changed.decode("utf-8", errors="surrogateescape").split("\0"):
+        if name:
+            blobs.pop(top + (name if _SLASH else name.replace("/", os.sep)), None)
+    return files, blobs
+
+
+def _parse_stage_fast(text: str, top: str) -> tuple[list[str], dict[str, str]] | None:
+    """``git ls-files -z --stage`` records, "<mode> <blob> <stage>\\t<name>\\0"
+    (the mode six digits, the blob id full length, so the name starts at the
+    same place in each), sliced by C code alone when all are regular files at
+    stage 0, as they are unless a merge is in conflict or a link is tracked;
+    None otherwise."""
+    if not text:
+        return [], {}
+    tab = text.find(" ", 7) + 2  # the first record's tab, after "<mode> <blob> <stage>"
+    if tab < 10 or text[-1] != "\0":
+        return None
+    records = text.split("\0")
+    records.pop()
+    modes = set(map(itemgetter(slice(0, 7)), records))
+    if not modes <= {f"{mode} " for mode in _REGULAR_MODES}:
+        return None
+    if set(map(itemgetter(slice(tab - 2, tab + 1)), records)) != {" 0\t"}:
+        return None  # a conflict (or blob ids of another length: not git's format)
+    names: Iterable[str] = map(itemgetter(slice(tab + 1, None)), records)
+    if not _SLASH:
+        names = (name.replace("/", os.sep) for name in names)
+    files = list(map(top.__add__, names))
+    blob_ids = map(itemgetter(slice(7, tab - 2)), records)
+    return files, dict(zip(files, blob_ids, strict=True))
+
+
+def _parse_stage(text: str, top: str) -> tuple[list[str], dict[str, str]]:
     files: list[str] = []
     blobs: dict[str, str] = {}
-    for record in staged.decode("utf-8", errors="surrogateescape").split("\0"):
+    for record in text.split("\0"):
         if not record:
             continue
         meta, _, name = record.partition("\t")
         mode, blob, stage = [*meta.split(" "), "", "", ""][:3]
-        if mode not in ("100644", "100755"):
-            continue  # a symbolic link is the file it points to, or nothing
-        path = top + name.replace("/", os.sep)
+        if mode not in _REGULAR_MODES:
+            continue
+        path = top + (name if _SLASH else name.replace("/", os.sep))
         files.append(path)
-        if stage == "0" and name not in differs:
+        if stage == "0":
             blobs[path] = blob
     return files, blobs

@@ -3,13 +3,28 @@ tool folders skipped, files given on the command line taken as given."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
+import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pathspec
 import pytest
 from conftest import example_text, run_cli
 
-from linter.discovery import GlobSet, PathError, display_path, expand_paths
+from linter import discovery
+from linter.discovery import (
+    GlobSet,
+    PathError,
+    display_path,
+    expand_paths,
+    git_tracked_markdown,
+    walk_markdown,
+    work_trees,
+)
 
 
 def touch(root: Path, *names: str) -> None:
@@ -185,3 +200,506 @@ def test_cli_walks_like_a_user_expects(tmp_path: Path) -> None:
     ]
     assert done.stdout.splitlines()[-1].startswith("3 errors, 0 warnings in 3 of 4 files checked")
     assert os.listdir(site / "drafts") == ["h.md"]  # nothing written into the site
+
+
+# ------------------------------------------------ the fast paths, against pathspec's answers
+
+# every kind of pattern: negations, folders only, anchored, `**`, sets, escapes, comments
+PATTERN_POOL = [
+    "*.md",
+    "!keep.md",
+    "drafts/",
+    "!drafts/",
+    "/x.md",
+    "!/x.md",
+    "**/y/",
+    "a/**/b.md",
+    "a/**",
+    "!a/**/",
+    "posts/*.md",
+    "!posts/keep.md",
+    "x/**/",
+    "foo[ab].md",
+    "[!a]b.md",
+    "?.md",
+    "*.markdown",
+    "\\#lit",
+    "\\!bang.md",
+    "#a comment",
+    "",
+    "   ",
+    "a b.md",
+    "trailing\\ ",
+    "*",
+    "!*/",
+    "!*.md",
+    "**",
+    "/drafts",
+    "y",
+    "!y/b.md",
+    "**/keep.md",
+    ".fmlint_cache/",
+    "a/b/",
+    "!/a/b/keep.md",
+    "*.md/",
+    "x.md/",
+]
+PATTERN_SETS = [
+    ["*.md", "!keep.md"],  # a negation after the pattern it overrides
+    ["!keep.md", "*.md"],  # ... and before it (the last match wins)
+    ["drafts/"],
+    ["/x.md"],
+    ["**/y/", "a/**/b.md", "a/**"],
+    ["posts/*.md", "!posts/keep.md", "drafts/", "!drafts/"],
+    ["*", "!*/", "!*.md"],
+    [".fmlint_cache/"],  # the benchmark corpus's
+    ["#only", "", "# comments"],
+    ["a/**", "!a/**/", "!a/**/keep.md"],
+]
+PATH_PARTS = ["a", "b", "y", "x", "drafts", "posts", "keep.md", "x.md", "b.md", "ab.md", "bb.md"]
+PATH_LEAVES = [
+    *PATH_PARTS,
+    "fooa.md",
+    "fooc.md",
+    "c.md",
+    "#lit",
+    "!bang.md",
+    "a b.md",
+    "trailing ",
+    "p.markdown",
+    "x.md.bak",
+    ".fmlint_cache",
+]
+
+
+def generated_paths() -> list[str]:
+    """Relative paths as the walk asks them: files, and folders with a trailing '/'."""
+    paths = []
+    for depth in range(3):
+        for parts in itertools.product(PATH_PARTS[:7] if depth == 2 else PATH_PARTS, repeat=depth):
+            for leaf in PATH_LEAVES:
+                path = "/".join([*parts, leaf])
+                paths += [path, path + "/"]
+    # pathspec drops a leading '/' or './': the matcher leaves those to it
+    return [*paths, "./x.md", "/x.md", "./drafts/", "/a/b.md", "", "/"]
+
+
+def random_pattern_sets(count: int, seed: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    return [rng.sample(PATTERN_POOL, rng.randint(1, 6)) for _ in range(count)]
+
+
+@pytest.mark.parametrize("patterns", PATTERN_SETS + random_pattern_sets(40, seed=7), ids=repr)
+def test_matcher_decides_as_pathspec_does(patterns: list[str]) -> None:
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    matcher = discovery._Matcher(spec)
+    assert matcher.any_match is not None  # the joined expression is used, not pathspec
+    negated = any(p.include is False for p in spec.patterns)
+    assert matcher.plain is not negated
+    paths = generated_paths()
+    rng = random.Random(" ".join(patterns))
+    for path in rng.sample(paths, min(len(paths), 1200)):
+        assert matcher.decide(path) == spec.check_file(path).include, (patterns, path)
+
+
+def test_matcher_leaves_what_it_cannot_join_to_pathspec() -> None:
+    spec = pathspec.GitIgnoreSpec.from_lines(["*.md", "!keep.md"])
+    flagged = pathspec.GitIgnoreSpec.from_lines(["*.md"])
+    flagged.patterns[0].regex = re.compile("(?i)^.*\\.MD$")
+    for odd in (flagged,):
+        matcher = discovery._Matcher(odd)
+        assert matcher.any_match is None  # a global flag cannot be joined: pathspec decides
+        assert matcher.decide("a/x.md") is True
+        assert matcher.decide("a/x.txt") is None
+    matcher = discovery._Matcher(spec)
+    assert (matcher.decide("x.md"), matcher.decide("keep.md"), matcher.decide("x.txt")) == (
+        True,
+        False,
+        None,
+    )
+
+
+@pytest.mark.parametrize("patterns", PATTERN_SETS[:6] + random_pattern_sets(10, seed=11))
+def test_globset_matches_as_pathspec_does(tmp_path: Path, patterns: list[str]) -> None:
+    globs = GlobSet(tmp_path, patterns)
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    for relative in generated_paths()[::7]:
+        if not relative or relative.startswith(("/", "./")):
+            continue
+        is_dir = relative.endswith("/")
+        name = str(tmp_path / relative.rstrip("/"))
+        expected = bool(spec.match_file(relative.rstrip("/") + ("/" if is_dir else "")))
+        assert globs.matches(name, is_dir) is expected, (patterns, relative)
+        assert globs.matches(Path(name), is_dir) is expected
+    assert not globs.matches(tmp_path.parent / "x.md")  # outside the root: never
+    assert not GlobSet(tmp_path, []).matches(tmp_path / "x.md")
+
+
+def reference_walk(top: Path, exclude_root: Path, exclude: list[str]) -> list[str]:
+    """What walk_markdown must find, the slow and obvious way: every .gitignore
+    from the work tree's top down to each entry's folder asked through pathspec,
+    the last decision winning; config excludes; tool folders; no links followed."""
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
+    chain: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
+    work_tree = next((p for p in [top, *top.parents] if (p / ".git").exists()), None)
+    if work_tree is not None:
+        for folder in reversed([top, *top.parents]):
+            if folder != top and work_tree in folder.parents:
+                continue  # above the work tree
+            if folder != top and (folder / ".gitignore").is_file():
+                chain.append(
+                    (
+                        folder,
+                        pathspec.GitIgnoreSpec.from_lines(
+                            (folder / ".gitignore").read_text(encoding="utf-8").splitlines()
+                        ),
+                    )
+                )
+
+    def ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
+        mark = "/" if is_dir else ""
+        relative = path.relative_to(exclude_root).as_posix() if exclude else ""
+        if relative and excluded.match_file(relative + mark):
+            return True
+        decision = False
+        for folder, spec in specs:
+            include = spec.check_file(path.relative_to(folder).as_posix() + mark).include
+            if include is not None:
+                decision = include
+        return decision
+
+    found: list[str] = []
+
+    def walk(folder: Path, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> None:
+        if (folder / ".gitignore").is_file():
+            lines = (folder / ".gitignore").read_text(encoding="utf-8").splitlines()
+            specs = [*specs, (folder, pathspec.GitIgnoreSpec.from_lines(lines))]
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        below = []
+        for entry in entries:
+            is_dir = entry.is_dir() and not entry.is_symlink()
+            if is_dir and (entry.name in discovery.SKIPPED_DIRS or ignored(entry, True, specs)):
+                continue
+            if entry.name.endswith((".md", ".markdown")):
+                if is_dir or not ignored(entry, False, specs):
+                    found.append(str(entry))
+            elif is_dir:
+                below.append(entry)
+        for entry in below:
+            walk(entry, specs)
+
+    walk(top, chain)
+    return found
+
+
+def random_site(root: Path, rng: random.Random) -> None:
+    (root / ".git").mkdir(parents=True)
+    folders = ["", "a", "a/b", "drafts", "posts", "posts/drafts", "y", "x", "posts/y/z"]
+    for _ in range(60):
+        folder = rng.choice(folders)
+        leaf = rng.choice([*PATH_LEAVES, "keep.md", "other.md", "n.txt", "deep.markdown"])
+        path = root / folder / leaf
+        if any(p.exists() and not p.is_dir() for p in path.parents):
+            continue
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if rng.random() < 0.05 and leaf.endswith(".md"):
+            path.mkdir()  # a folder named like an article
+            continue
+        path.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    for folder in rng.sample(folders, 3):
+        if (root / folder).is_dir():
+            lines = rng.sample(PATTERN_POOL, rng.randint(1, 5))
+            (root / folder / ".gitignore").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_walk_honours_gitignore_as_pathspec_does(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    site = tmp_path / "site"
+    random_site(site, rng)
+    exclude = rng.sample(PATTERN_POOL, rng.randint(0, 3))
+    for top in (site, site / "posts", site / "a"):
+        if not top.is_dir():
+            continue
+        expected = reference_walk(top, site, exclude)
+        assert list(walk_markdown(top, GlobSet(site, exclude))) == expected, (seed, top, exclude)
+        assert found(site, str(top), exclude=tuple(exclude)) == sorted(
+            display_path(Path(name), site) for name in expected
+        )
+
+
+def test_each_kind_of_pattern_in_a_walk(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text(
+        "*.md\n!keep.md\n!posts/\ndrafts/\n/x.md\n**/y/\n!**/*.markdown\n", encoding="utf-8"
+    )
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / ".gitignore").write_text("!*.md\nsecret-*.md\n", encoding="utf-8")
+    touch(
+        tmp_path,
+        "a.md",
+        "keep.md",
+        "x.md",
+        "b.markdown",
+        "drafts/keep.md",
+        "sub/keep.md",
+        "sub/x.md",
+        "sub/y/keep.md",
+        "posts/p.md",
+        "posts/secret-1.md",
+        "posts/x.md",
+        "posts/excluded.md",
+    )
+    assert found(tmp_path, exclude=("posts/excluded.md",)) == [
+        "b.markdown",  # re-included by `!**/*.markdown`
+        "keep.md",  # `!keep.md` after `*.md`
+        "posts/p.md",  # the nested .gitignore's `!*.md` re-includes...
+        "posts/x.md",  # ... what the top's `*.md` ignored (`/x.md` is anchored to the top)
+        "sub/keep.md",
+    ]
+    # the same decisions, walked from a subfolder: the .gitignore above applies
+    assert found(tmp_path, "posts", exclude=("posts/excluded.md",)) == ["posts/p.md", "posts/x.md"]
+
+
+def test_patterns_without_negations_in_a_walk(tmp_path: Path) -> None:
+    # no `!` anywhere: the walk's in-line path, each spec asked with its own relative path
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("/x.md\nposts/*.md\n**/y/\na/**/b.md\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").write_text("/local.md\n", encoding="utf-8")
+    touch(
+        tmp_path,
+        "x.md",
+        "sub/x.md",
+        "posts/a.md",
+        "posts/deep/a.md",
+        "y/k.md",
+        "sub/y/k.md",
+        "a/b.md",
+        "a/c/b.md",
+        "a/c/d.md",
+        "sub/local.md",
+        "sub/deeper/local.md",
+        "keep.md",
+    )
+    expected = ["a/c/d.md", "keep.md", "posts/deep/a.md", "sub/deeper/local.md", "sub/x.md"]
+    assert found(tmp_path) == expected
+    assert found(tmp_path, exclude=("sub/deeper/",)) == [*expected[:3], "sub/x.md"]
+    assert found(tmp_path, "sub", "a/c") == ["a/c/d.md", "sub/deeper/local.md", "sub/x.md"]
+
+
+def test_walk_yields_strings_folder_by_folder(tmp_path: Path) -> None:
+    touch(tmp_path, "b.md", "a-b.md", "a/z.md", "a/b/c.md", "c.md", "a.b/x.md")
+    walked = list(walk_markdown(tmp_path, GlobSet(tmp_path, [])))
+    assert all(isinstance(name, str) for name in walked)
+    assert [display_path(name, tmp_path) for name in walked] == [
+        "a-b.md",
+        "b.md",
+        "c.md",
+        "a/z.md",
+        "a/b/c.md",
+        "a.b/x.md",
+    ]
+    assert list(walk_markdown(str(tmp_path), GlobSet(tmp_path, []))) == walked
+    # and expand_paths sorts by display path
+    assert found(tmp_path) == ["a-b.md", "a.b/x.md", "a/b/c.md", "a/z.md", "b.md", "c.md"]
+
+
+def test_display_of_files_outside_the_current_folder(tmp_path: Path) -> None:
+    touch(tmp_path, "other/a.md", "other/deep/b.md", "site/c.md", "site/d/e.md")
+    cwd = tmp_path / "site" / "d"
+    assert found(tmp_path, "../..", cwd=cwd) == [
+        "../../other/a.md",
+        "../../other/deep/b.md",
+        "../c.md",
+        "e.md",
+    ]
+    assert found(tmp_path, str(tmp_path), cwd=cwd) == found(tmp_path, "../..", cwd=cwd)
+    assert display_path(str(tmp_path / "other" / "a.md"), str(cwd)) == "../../other/a.md"
+
+
+# ------------------------------------------------------------------ work trees
+
+
+def reference_work_tree(file: str) -> str | None:
+    folder = os.path.dirname(file)
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def test_work_trees(tmp_path: Path) -> None:
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "sub" / "inner").mkdir(parents=True)
+    (tmp_path / "repo" / "sub" / "inner" / ".git").write_text("gitdir: elsewhere\n")  # a worktree
+    (tmp_path / "plain").mkdir()
+    names = [
+        "repo/a.md",
+        "repo/posts/b.md",
+        "repo/posts/c.md",
+        "repo/sub/d.md",
+        "repo/sub/inner/e.md",
+        "repo/sub/inner/x/f.md",
+        "plain/g.md",
+        "repo/posts/h.md",
+    ]
+    files = [str(tmp_path / name) for name in names]
+    expected = {Path(top) for top in map(reference_work_tree, files) if top is not None}
+    assert work_trees(files) == work_trees(map(Path, files)) == expected
+    assert expected == {tmp_path / "repo", tmp_path / "repo" / "sub" / "inner"}
+    assert work_trees([str(tmp_path / "plain" / "g.md")]) == set()
+    assert work_trees([]) == set()
+    # odd spellings go through os.path.dirname
+    assert work_trees([str(tmp_path / "repo") + "//a.md"]) == {tmp_path / "repo"}
+
+
+# ------------------------------------------------------------------ git's index
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def test_git_tracked_markdown(tmp_path: Path) -> None:
+    touch(tmp_path, "a.md", "posts/b.md", "posts/with space.md", "posts/tab\there.md", "c.txt")
+    touch(tmp_path, "changed.md", "deleted.md", "run.markdown", "ünï.md")
+    (tmp_path / "run.markdown").chmod(0o755)
+    (tmp_path / "link.md").symlink_to(tmp_path / "a.md")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "x")
+    touch(tmp_path, "staged.md")
+    git(tmp_path, "add", "staged.md")
+    touch(tmp_path, "untracked.md")
+    (tmp_path / "changed.md").write_text("changed\n", encoding="utf-8")
+    (tmp_path / "deleted.md").unlink()
+    listed = git_tracked_markdown(tmp_path)
+    assert listed is not None
+    files, blobs = listed
+    names = [
+        "a.md",
+        "changed.md",
+        "deleted.md",
+        "posts/tab\there.md",
+        "posts/b.md",
+        "posts/with space.md",
+        "run.markdown",
+        "staged.md",
+        "ünï.md",
+    ]
+    assert sorted(files) == sorted(str(tmp_path / name) for name in names)
+    unchanged = set(names) - {"changed.md", "deleted.md"}
+    assert blobs == {
+        str(tmp_path / name): git(tmp_path, "rev-parse", f":{name}").strip() for name in unchanged
+    }
+    assert git_tracked_markdown(tmp_path / "posts") is not None  # any folder of the work tree
+    assert git_tracked_markdown(tmp_path.parent / "no-such-folder") is None
+
+
+def test_git_tracked_markdown_in_a_merge_conflict(tmp_path: Path) -> None:
+    touch(tmp_path, "a.md", "b.md")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    git(tmp_path, "checkout", "-q", "-b", "other")
+    (tmp_path / "a.md").write_text("other\n", encoding="utf-8")
+    git(tmp_path, "commit", "-q", "-am", "other")
+    git(tmp_path, "checkout", "-q", "main")
+    (tmp_path / "a.md").write_text("main\n", encoding="utf-8")
+    git(tmp_path, "commit", "-q", "-am", "main")
+    with pytest.raises(subprocess.CalledProcessError):
+        git(tmp_path, "merge", "-q", "other")
+    listed = git_tracked_markdown(tmp_path)
+    assert listed is not None
+    files, blobs = listed
+    # the conflicted file is listed (once per stage) without a blob id
+    assert sorted(set(files)) == [str(tmp_path / "a.md"), str(tmp_path / "b.md")]
+    assert blobs == {str(tmp_path / "b.md"): git(tmp_path, "rev-parse", ":b.md").strip()}
+
+
+STAGE_LISTINGS = [
+    "",
+    "100644 {a} 0\ta.md\x00100755 {b} 0\tdir/b c.md\x00",
+    "100644 {a} 0\ta.md\x00120000 {b} 0\tlink.md\x00100644 {c} 0\tz.md\x00",  # a link
+    "100644 {a} 1\ta.md\x00100644 {b} 2\ta.md\x00100644 {c} 3\ta.md\x00100644 {a} 0\tb.md\x00",
+    "160000 {a} 0\tsub.md\x00",  # a submodule
+    "100644 {a} 0\ttab\t0\tname.md\x00100644 {b} 0\t 1\t.md\x00",  # names that look like meta
+]
+
+
+@pytest.mark.parametrize("listing", STAGE_LISTINGS)
+@pytest.mark.parametrize("width", [40, 64])  # SHA-1 and SHA-256 repositories
+def test_stage_listing_parsed_alike_on_both_paths(listing: str, width: int) -> None:
+    text = listing.format(a="a" * width, b="0123456789" * 7, c="f" * width).replace(
+        "0123456789" * 7, ("0123456789" * 7)[:width]
+    )
+    fast = discovery._parse_stage_fast(text, "/top/")
+    slow = discovery._parse_stage(text, "/top/")
+    if fast is not None:
+        assert fast == slow
+    regular = all(
+        r.startswith(("100644 ", "100755 ")) and r[width + 8] == "0" for r in text.split("\0") if r
+    )
+    assert (fast is not None) is regular
+
+
+def test_git_commands_run_at_once_and_fail_alone(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    outputs = list(
+        discovery._git_outputs(tmp_path, ("rev-parse", "--is-inside-work-tree"), ("no-such-cmd",))
+    )
+    assert outputs == [b"true\n", None]
+    # closed before the second is read: that one is stopped and reaped, not left running
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def recording(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        started.append(real(*args, **kwargs))  # type: ignore[call-overload]
+        return started[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(discovery.subprocess, "Popen", recording)
+        early = discovery._git_outputs(tmp_path, ("rev-parse", "HEAD"), ("ls-files",))
+        assert next(early) is None  # no commit yet
+        early.close()
+    assert len(started) == 2 and all(p.returncode is not None for p in started)
+
+
+def test_a_git_command_that_hangs_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = subprocess.Popen
+
+    def hanging(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        if args[1:2] == ["ls-files"] and "--modified" in args:
+            args = [sys.executable, "-c", "import time; time.sleep(60)"]
+        return real(args, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    touch(tmp_path, "a.md")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    monkeypatch.setattr(discovery.subprocess, "Popen", hanging)
+    monkeypatch.setattr(discovery, "_GIT_TIMEOUT", 0.5)
+    assert git_tracked_markdown(tmp_path) is None
