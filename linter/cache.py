@@ -52,7 +52,8 @@ RACY_WINDOW_NS = 2_000_000_000  # FAT has 2 s mtimes; ext4/APFS/NTFS are far fin
 KEEP_FILES = 4  # cache files (configs) kept in the folder
 STALE_TEMP_SECONDS = 3600
 KINDS = ("results", "facts")  # per-file results; facts for collection rules, kept apart
-_SUFFIX, _TEMP_SUFFIX = ".json", ".tmp"
+_SUFFIX, _TEMP_SUFFIX, _DELTA_SUFFIX = ".json", ".tmp", ".delta.json"
+DELTA_LIMIT = 2000  # changed entries kept in a delta file before the whole file is rewritten
 _GITIGNORE = "# created by fmlint: everything in this folder is a cache\n*\n"
 
 
@@ -85,11 +86,14 @@ class ResultCache:
         self.folder = folder
         self.key = key
         self.file = folder / f"{self._prefix}{key[:20]}{_SUFFIX}"
+        self.delta_file = folder / f"{self._prefix}{key[:20]}{_DELTA_SUFFIX}"
         self.entries: dict[str, list[Any]] = {}
         self.dirty = False
         self._touched: set[str] = set()  # paths this run stored or dropped
         self._seen: set[str] = set()  # paths this run found in the cache (they exist)
         self._loaded_stat: tuple[int, int] | None = None  # (size, mtime_ns) of the file loaded
+        self._loaded_header = b""  # its checksum line: what a delta file names as its base
+        self._delta: dict[str, Any] = {}  # the changes in the delta file loaded
 
     @staticmethod
     def make_key(*parts: object) -> str:
@@ -102,25 +106,28 @@ class ResultCache:
 
     # -- reading
 
-    def _read(self) -> tuple[dict[str, list[Any]], tuple[int, int] | None]:
-        """The entries of the cache file, or nothing when it cannot be trusted."""
+    def _read(
+        self, file: Path | None = None
+    ) -> tuple[dict[str, Any] | None, tuple[int, int] | None, bytes]:
+        """The payload of a cache file (None when it cannot be trusted), the
+        file's (size, mtime_ns) and its checksum line."""
         try:
-            with open(self.file, "rb") as handle:
+            with open(file or self.file, "rb") as handle:
                 info = os.fstat(handle.fileno())
                 data = handle.read()
         except (OSError, MemoryError):  # missing, unreadable, a folder...
-            return {}, None
+            return None, None, b""
         stat = (info.st_size, info.st_mtime_ns)
         header, _, body = data.partition(b"\n")
         if header != _header(body):  # truncated, edited, garbage, another format
-            return {}, stat
+            return None, stat, b""
         collecting = gc.isenabled()
         gc.disable()  # decoding makes millions of objects, none of them garbage
         try:
             # lone surrogates (undecodable file names) round-trip through surrogatepass
             raw = json.loads(body.decode("utf-8", "surrogatepass"))
         except (ValueError, RecursionError):  # cannot happen unless the checksum collides
-            return {}, stat
+            return None, stat, b""
         finally:
             if collecting:
                 gc.enable()
@@ -130,12 +137,28 @@ class ResultCache:
             or raw.get("key") != self.key
             or not isinstance(raw.get("entries"), dict)
         ):
-            return {}, stat
+            return None, stat, b""
         # entries are checked one by one when used (`get`): a run reads a few of them
-        return raw["entries"], stat
+        return raw, stat, header
+
+    def _read_entries(self) -> tuple[dict[str, Any], tuple[int, int] | None, bytes]:
+        payload, stat, header = self._read()
+        return ({} if payload is None else payload["entries"]), stat, header
 
     def load(self) -> None:
-        self.entries, self._loaded_stat = self._read()
+        self.entries, self._loaded_stat, self._loaded_header = self._read_entries()
+        self._delta = {}
+        if not self._loaded_header:
+            return
+        delta, _, _ = self._read(self.delta_file)
+        # a delta applies only to the very file it was written over
+        if delta is not None and delta.get("base") == self._loaded_header.decode("ascii"):
+            self._delta = delta["entries"]
+            for key, entry in self._delta.items():
+                if entry is None:
+                    self.entries.pop(key, None)
+                else:
+                    self.entries[key] = entry
 
     def _key(self, path: str) -> str:
         base = self._base
@@ -202,32 +225,62 @@ class ResultCache:
         self.entries[path] = entry
 
     def save(self) -> None:
+        """Write what changed: a few entries go to a small delta file next to
+        the cache file (a pre-commit run changes one or two of 50,000), more,
+        or a cache file changed by another run, rewrite the whole file."""
         if not self.dirty:
             return
         self.dirty = False
         try:
+            # a run that looked at (nearly) every entry knows the few left may be gone
+            self._drop_missing(limit=DELTA_LIMIT)
+            if self._save_delta():
+                return
             self._merge_concurrent()
             self._drop_missing()
             self._ensure_folder()
-            data = self._serialise()
-            fd, tmp = tempfile.mkstemp(
-                prefix=self._temp_prefix, suffix=_TEMP_SUFFIX, dir=self.folder
-            )
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, self.file)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            self._write(self.file, {"format": FORMAT, "key": self.key, "entries": self.entries})
+            _unlink(self.delta_file)
             self._prune_folder()
         except (OSError, ValueError, TypeError, RecursionError):
             pass  # a read-only checkout still lints; it just is not cached
 
-    def _serialise(self) -> bytes:
+    def _save_delta(self) -> bool:
+        if not self._loaded_header:
+            return False
+        changes = {**self._delta, **{key: self.entries.get(key) for key in self._touched}}
+        if len(changes) > DELTA_LIMIT or not all(map(_serialisable, changes.values())):
+            return False
+        try:
+            info = os.stat(self.file)
+        except OSError:
+            return False
+        if self._loaded_stat != (info.st_size, info.st_mtime_ns):
+            return False  # another run rewrote it: merge with a full write
+        payload = {
+            "format": FORMAT,
+            "key": self.key,
+            "base": self._loaded_header.decode("ascii"),
+            "entries": changes,
+        }
+        self._write(self.delta_file, payload)
+        return True
+
+    def _write(self, file: Path, payload: dict[str, Any]) -> None:
+        """Atomically: a temp file in the same folder, then a rename."""
+        data = self._serialise(payload)
+        fd, tmp = tempfile.mkstemp(prefix=self._temp_prefix, suffix=_TEMP_SUFFIX, dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def _serialise(self, payload: dict[str, Any]) -> bytes:
         """The file's bytes: a header line with a checksum of the JSON that follows."""
-        payload = {"format": FORMAT, "key": self.key, "entries": self.entries}
         try:
             text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
         except (TypeError, ValueError, RecursionError):
@@ -247,17 +300,22 @@ class ResultCache:
             return
         if self._loaded_stat == (info.st_size, info.st_mtime_ns):
             return
-        theirs, _ = self._read()
+        theirs, _, _ = self._read_entries()
         for path, entry in theirs.items():
             if path not in self._touched:
                 self.entries[path] = entry
 
-    def _drop_missing(self) -> None:
-        # entries this run did not use are kept while their file exists
-        for key in [k for k in self.entries if k not in self._touched and k not in self._seen]:
+    def _drop_missing(self, limit: int | None = None) -> None:
+        """Entries this run did not use are kept while their file exists (not
+        looked for when there are more than ``limit`` of them)."""
+        unused = [k for k in self.entries if k not in self._touched and k not in self._seen]
+        if limit is not None and len(unused) > limit:
+            return
+        for key in unused:
             path = self._path(key)
             if not os.path.isabs(path) or not os.path.lexists(path):
                 del self.entries[key]
+                self._touched.add(key)
 
     def _ensure_folder(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -283,12 +341,14 @@ class ResultCache:
             elif (
                 entry.name.startswith(self._prefix)
                 and entry.name.endswith(_SUFFIX)
+                and not entry.name.endswith(_DELTA_SUFFIX)
                 and entry.path != str(self.file)
             ):
                 caches.append((mtime, Path(entry.path)))
         caches.sort(reverse=True)
         for _, old in caches[KEEP_FILES - 1 :]:
             _unlink(old)
+            _unlink(old.with_name(old.name[: -len(_SUFFIX)] + _DELTA_SUFFIX))
 
 
 def _header(body: bytes) -> bytes:

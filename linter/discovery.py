@@ -16,9 +16,10 @@ import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SKIPPED_DIRS = frozenset({".git", "_site", "node_modules", "vendor", ".fmlint_cache"})
@@ -143,7 +144,7 @@ class GlobSet:
 
     def __init__(self, root: Path, patterns: Sequence[str]) -> None:
         self.root = root
-        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns) if patterns else None
+        self.spec = _spec(patterns) if patterns else None
         self._matcher = _Matcher(self.spec) if self.spec is not None else None
 
     @property
@@ -315,7 +316,7 @@ def _read_ignore(file: Path | str) -> pathspec.GitIgnoreSpec | None:
             lines = handle.read().splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return _spec(lines)
 
 
 def _parent_ignores(top: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
@@ -521,3 +522,10 @@ def _parse_stage(text: str, top: str) -> tuple[list[str], dict[str, str]]:
         if stage == "0":
             blobs[path] = blob
     return files, blobs
+
+
+def _spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    # imported on first use: a pre-commit run on one file with no excludes never needs it
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)

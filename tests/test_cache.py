@@ -88,7 +88,8 @@ def lint_site(
 
 
 def cache_files(root: Path) -> list[Path]:
-    return sorted((root / ".fmlint_cache").glob("results-*.json"))
+    found = (root / ".fmlint_cache").glob("results-*.json")
+    return sorted(file for file in found if not file.name.endswith(".delta.json"))
 
 
 def the_cache_file(root: Path) -> Path:
@@ -116,6 +117,16 @@ def stored(root: Path) -> dict[str, Any]:
     payload = json.loads(body)
     assert payload["format"] == FORMAT
     entries: dict[str, Any] = payload["entries"]
+    delta = file.with_name(file.name.replace(".json", ".delta.json"))
+    if delta.exists():  # the changes of the runs since the file was written
+        _, _, delta_body = delta.read_bytes().partition(b"\n")
+        changes = json.loads(delta_body)
+        if changes["base"] == header.decode():
+            for key, entry in changes["entries"].items():
+                if entry is None:
+                    entries.pop(key, None)
+                else:
+                    entries[key] = entry
     return entries
 
 
@@ -583,3 +594,112 @@ def test_text_is_stored_as_utf8_and_undecodable_names_round_trip(tmp_path: Path)
     reader = ResultCache(tmp_path, "k" * 64)
     reader.load()
     assert reader.get(odd_name, 1, 1) == [message]
+
+
+# ---------------------------------------------------------------- delta files
+
+
+def _delta_of(cache: ResultCache) -> Path:
+    return cache.delta_file
+
+
+def test_a_few_changes_go_to_a_delta_file_and_the_big_file_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    """A pre-commit run changes one entry in 50,000: it writes that change,
+    not the whole cache again; the next run reads both."""
+    files = []
+    for n in range(30):
+        file = tmp_path / f"p{n}.md"
+        file.write_text(str(n), encoding="utf-8")
+        files.append(str(file))
+    first = ResultCache(tmp_path / "cache", "k" * 64, "facts", tmp_path)
+    first.load()
+    for n, file in enumerate(files):
+        first.put_blob(file, f"{n:040x}", {"F": n})
+    first.save()
+    big = first.file.read_bytes()
+    assert not first.delta_file.exists()
+
+    second = ResultCache(tmp_path / "cache", "k" * 64, "facts", tmp_path)
+    second.load()
+    for n, file in enumerate(files):
+        assert second.get_blob(file, f"{n:040x}") == {"F": n}
+    second.put_blob(files[3], "a" * 40, {"F": "new"})
+    second.drop(files[4])
+    second.save()
+    assert second.file.read_bytes() == big  # untouched
+    assert second.delta_file.stat().st_size < len(big) / 5
+
+    third = ResultCache(tmp_path / "cache", "k" * 64, "facts", tmp_path)
+    third.load()
+    assert third.get_blob(files[3], "a" * 40) == {"F": "new"}
+    assert third.get_blob(files[3], f"{3:040x}") is None
+    assert third.get_blob(files[4], f"{4:040x}") is None
+    assert third.get_blob(files[5], f"{5:040x}") == {"F": 5}
+    # changes accumulate in the delta, later ones win
+    third.put_blob(files[3], "b" * 40, {"F": "newer"})
+    third.save()
+    fourth = ResultCache(tmp_path / "cache", "k" * 64, "facts", tmp_path)
+    fourth.load()
+    assert fourth.get_blob(files[3], "b" * 40) == {"F": "newer"}
+    assert fourth.get_blob(files[4], f"{4:040x}") is None
+    assert fourth.file.read_bytes() == big
+
+
+def test_many_changes_rewrite_the_file_and_remove_the_delta(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import linter.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "DELTA_LIMIT", 3)
+    for name in ("a", "b", "c0", "c1", "c2", "c3"):
+        (tmp_path / f"{name}.md").write_text(name, encoding="utf-8")
+    cache = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+    cache.load()
+    cache.put(str(tmp_path / "a.md"), 1, 1, 1)
+    cache.save()
+    small = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+    small.load()
+    small.put(str(tmp_path / "b.md"), 1, 1, 2)
+    small.save()
+    assert small.delta_file.exists()
+    many = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+    many.load()
+    for n in range(4):
+        many.put(str(tmp_path / f"c{n}.md"), 1, 1, n)
+    many.save()
+    assert not many.delta_file.exists()
+    reader = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+    reader.load()
+    assert (
+        reader.get(str(tmp_path / "b.md"), 1, 1) == 2
+        and reader.get(str(tmp_path / "c3.md"), 1, 1) == 3
+    )
+
+
+def test_a_delta_over_another_file_or_corrupt_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("a", encoding="utf-8")
+    cache = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+    cache.load()
+    cache.put(str(tmp_path / "a.md"), 1, 1, "old")
+    cache.save()
+    change = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+    change.load()
+    change.put(str(tmp_path / "a.md"), 1, 1, "from the delta")
+    change.save()
+    delta = change.delta_file.read_bytes()
+    # the big file is rewritten by someone else: the delta no longer applies to it
+    other = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+    other.put(str(tmp_path / "a.md"), 1, 1, "rewritten")
+    other.save()  # nothing loaded: a full write, which removes the delta
+    assert not other.delta_file.exists()
+    other.delta_file.write_bytes(delta)  # a stale delta put back
+    reader = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+    reader.load()
+    assert reader.get(str(tmp_path / "a.md"), 1, 1) == "rewritten"
+    for garbage in (b"", b"nonsense", delta[:-5], delta.replace(b"from", b"FROM")):
+        change.delta_file.write_bytes(garbage)
+        reader = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
+        reader.load()
+        assert reader.get(str(tmp_path / "a.md"), 1, 1) == "rewritten"
