@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -24,7 +24,13 @@ class Severity(str, enum.Enum):
 @dataclass(frozen=True)
 class Span:
     """A region of a file: 1-based lines and columns, end inclusive of the
-    last line, end column one past the last character (like an editor)."""
+    last line, end column one past the last character (like an editor).
+
+    No ``slots=True`` here (unlike :class:`Problem` and :class:`Finding`):
+    the YAML loader makes one per node by filling the instance ``__dict__``
+    directly (see ``linter.yaml_loader._fast_span``), which is faster than
+    any ``__init__``, and spans are not kept per finding.
+    """
 
     line: int
     column: int
@@ -36,7 +42,7 @@ class Span:
         return cls(line, column, line, column)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A replacement of ``span`` by ``replacement`` (reserved for autofix)."""
 
@@ -44,7 +50,7 @@ class Fix:
     replacement: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """What a rule reports: a position and a sentence for people.
 
@@ -72,7 +78,7 @@ class Problem:
         return cls(span.line, span.column, message, span.end_line, span.end_column, **extra)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A problem stamped with its file, rule and severity: what reporters see."""
 
@@ -130,6 +136,9 @@ class RunResult:
     rules: dict[str, RuleInfo] = field(default_factory=dict)  # by code, every rule that ran
     paths: list[str] = field(default_factory=list)  # every file checked, display paths, sorted
 
+    # Each of these walks every finding (they are not cached: ``findings`` is a
+    # plain list that callers may change); code that needs several, like the
+    # reporters, calls :meth:`totals` once.
     @property
     def errors(self) -> int:
         return sum(1 for f in self.findings if f.severity is Severity.ERROR)
@@ -141,3 +150,15 @@ class RunResult:
     @property
     def files_with_findings(self) -> int:
         return len({f.path for f in self.findings})
+
+    def totals(self) -> Totals:
+        """``errors``, ``warnings`` and ``files_with_findings``, computed now."""
+        return Totals(self.errors, self.warnings, self.files_with_findings)
+
+
+class Totals(NamedTuple):
+    """The counts a report summarises (see :meth:`RunResult.totals`)."""
+
+    errors: int
+    warnings: int
+    files_with_findings: int

@@ -5,15 +5,16 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import pickle
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from linter.findings import Finding, RuleInfo, RunResult, Severity
+from linter.findings import Finding, Fix, Problem, RuleInfo, RunResult, Severity, Span, Totals
 from linter.reporters import (
     REPORTERS,
     Reporter,
@@ -21,8 +22,15 @@ from linter.reporters import (
     default_format,
     get_reporter,
 )
+from linter.reporters import gitlab as gitlab_reporter
+from linter.reporters import json as json_reporter
+from linter.reporters import sarif as sarif_reporter
 from linter.reporters.github import escape_data, escape_property, unescape
-from linter.reporters.text import caret_line
+from linter.reporters.gitlab import gitlab_issues
+from linter.reporters.json import finding_json, json_document
+from linter.reporters.junit import junit_tree
+from linter.reporters.sarif import sarif_document
+from linter.reporters.text import caret_line, printable
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared/schemas/sarif-schema-2.1.0.json"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -553,3 +561,180 @@ def test_caret_line_edge_cases() -> None:
     assert caret_line("abc", multi) == ("abc", " ^")
     ctrl = finding("x.md", 1, 3, "FM1", "n", E, "m", end_column=5)
     assert caret_line("a\x1bbcd", ctrl) == ("a\ufffdbcd", "  ^~")
+
+
+# -- large runs: streamed output is byte-identical to the document encoders ---
+
+# Strings json escapes: non-ASCII (Khmer, an astral emoji, U+2028), control
+# characters, quotes, backslashes, lone surrogates ('\udcff' is what
+# os.fsdecode makes of an undecodable byte in a path).
+TRICKY = sorted(
+    [
+        finding(
+            '_posts/2020/\udcff-ក្រុង "q" \\b.md',
+            3,
+            5,
+            "FM202",
+            "unknown-field",
+            E,
+            '`ចំណងជើង`: "quoted" \\ back\\slash\n\r\t\b\f 😀 \u2028\u2029 </script> %',
+            end_column=9,
+        ),
+        finding("_posts/2020/x.md", 1, 1, "FM104", "", W, "\x00\x01\x1f\x7f\x80\x9f\ud800"),
+        finding("_posts/2020/x.md", 0, 0, "", "", W, "", end_line=0, end_column=0),
+        finding(
+            "/abs/p%ath,x:y.md", 10**6, 12, "FM1", "n\u202eme", E, "multi", end_line=2, end_column=1
+        ),
+        finding("C:/win/a b.md", 2, 1, "FM301", "heading-increment", E, "\r\n%0A::,", end_line=4),
+        finding("", 1, 1, "FM999", "x", W, "empty path"),
+    ],
+    key=lambda f: f.sort_key,
+)
+
+CASES = {
+    "empty": make_result([], files_checked=0, rules={}),
+    "empty-of-3": make_result([], files_checked=3),
+    "one": make_result(TRICKY[:1], files_checked=1),
+    "shared": make_result(),
+    "tricky": make_result(TRICKY, files_checked=7, duration=12.3456),
+}
+
+
+def json_reference(result: RunResult) -> str:
+    """What the JSON reporter wrote before it streamed: json.dumps per finding dict."""
+    parts = [
+        f'{{"version": {json.dumps(result.version)}, '
+        f'"files_checked": {result.files_checked},\n "findings": ['
+    ]
+    for index, f in enumerate(result.findings):
+        parts.append(("\n  " if index == 0 else ",\n  ") + json.dumps(f.to_dict()))
+    parts.append("\n ]," if result.findings else "],")
+    summary = {
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "files_with_findings": result.files_with_findings,
+        "duration": round(result.duration, 3),
+    }
+    parts.append(f'\n "summary": {json.dumps(summary)}}}\n')
+    return "".join(parts)
+
+
+def junit_reference(result: RunResult) -> str:
+    root = junit_tree(result)
+    ET.indent(root)
+    body = ET.tostring(root, encoding="us-ascii", xml_declaration=False).decode("ascii")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_json_streamed_equals_json_dumps_byte_for_byte(case: str) -> None:
+    result = CASES[case]
+    output = render("json", result)
+    assert output == json_reference(result)
+    assert output.isascii()
+    document = json.loads(output)
+    assert document == json_document(result)
+    assert document["findings"] == [f.to_dict() for f in result.findings]
+
+
+def test_finding_json_is_json_dumps_of_to_dict() -> None:
+    for f in [*TRICKY, *FINDINGS]:
+        assert finding_json(f) == json.dumps(f.to_dict())
+        assert json.loads(finding_json(f)) == f.to_dict()
+    # values of an unexpected type go through json.dumps itself
+    odd = dataclasses.replace(FINDINGS[0], line=cast(Any, 2.5), name=cast(Any, None))
+    assert finding_json(odd) == json.dumps(odd.to_dict())
+    assert '"line": 2.5' in finding_json(odd) and '"name": null' in finding_json(odd)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_sarif_streamed_equals_json_dumps_byte_for_byte(case: str) -> None:
+    result = CASES[case]
+    cwd = Path("/srv/site")
+    expected = json.dumps(sarif_document(result, cwd), indent=2) + "\n"
+    assert render("sarif", result, cwd=cwd) == expected
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_gitlab_streamed_equals_json_dumps_byte_for_byte(case: str) -> None:
+    result = CASES[case]
+    assert render("gitlab", result) == json.dumps(gitlab_issues(result), indent=2) + "\n"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_junit_written_as_serialised_equals_tostring(case: str) -> None:
+    result = CASES[case]
+    output = render("junit", result)
+    assert output == junit_reference(result)
+    ET.fromstring(output)
+
+
+def test_streamed_formats_across_chunk_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    findings = sorted([*FINDINGS, *TRICKY], key=lambda f: f.sort_key)  # 15
+    result = make_result(findings)
+    for module in (json_reporter, sarif_reporter, gitlab_reporter):
+        monkeypatch.setattr(module, "CHUNK", 4)
+    assert render("json", result) == json_reference(result)
+    cwd = Path("/srv/site")
+    assert render("sarif", result, cwd=cwd) == (
+        json.dumps(sarif_document(result, cwd), indent=2) + "\n"
+    )
+    assert render("gitlab", result) == json.dumps(gitlab_issues(result), indent=2) + "\n"
+
+
+def test_sarif_and_gitlab_fall_back_to_json_for_values_of_an_unexpected_type() -> None:
+    odd = dataclasses.replace(FINDINGS[0], line=cast(Any, 2.5), end_line=cast(Any, 3.5))
+    result = make_result([odd, *FINDINGS[1:]])
+    cwd = Path("/srv/site")
+    sarif = render("sarif", result, cwd=cwd)
+    assert sarif == json.dumps(sarif_document(result, cwd), indent=2) + "\n"
+    assert '"startLine": 2.5' in sarif
+    gitlab = render("gitlab", result)
+    assert gitlab == json.dumps(gitlab_issues(result), indent=2) + "\n"
+    assert '"begin": 2.5' in gitlab
+
+
+def test_printable_escapes_exactly_the_unsafe_characters() -> None:
+    bidi = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    for code in [*range(0x2100), *map(ord, bidi), 0xD800, 0xDCFF, 0xFEFF, 0x1F600]:
+        char = chr(code)
+        unsafe = (code < 0x20 and char != "\t") or 0x7F <= code <= 0x9F or char in bidi
+        if not unsafe:
+            expected = char
+        elif char in "\n\r":
+            expected = {"\n": "\\n", "\r": "\\r"}[char]
+        elif code <= 0xFF:
+            expected = f"\\x{code:02x}"
+        else:
+            expected = f"\\u{code:04x}"
+        assert printable(f"a{char}b{char}") == f"a{expected}b{expected}", hex(code)
+    plain = "nothing to escape: ក្រុង\t😀"
+    assert printable(plain) is plain
+
+
+def test_totals_match_the_properties() -> None:
+    for result in CASES.values():
+        assert result.totals() == (
+            result.errors,
+            result.warnings,
+            result.files_with_findings,
+        )
+    assert make_result().totals() == Totals(errors=5, warnings=4, files_with_findings=3)
+
+
+def test_findings_and_problems_are_slotted_and_still_pickle() -> None:
+    f = FINDINGS[0]
+    problem = Problem(1, 2, "m", subject="s", fix=Fix(Span.point(1), "x"))
+    for record in (f, problem, problem.fix):
+        assert not hasattr(record, "__dict__")
+        assert pickle.loads(pickle.dumps(record)) == record  # parallel runs pickle them
+        field = dataclasses.fields(record)[0].name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(record, field, 3)
+        # no room for other attributes either (TypeError from CPythons without
+        # the fix for python/cpython#105936, FrozenInstanceError after it)
+        with pytest.raises((AttributeError, TypeError)):
+            record.extra = 3  # type: ignore[union-attr]
+    assert dataclasses.replace(f, line=9).sort_key == ("content/a.md", 9, 8, "FM203", f.message)
+    # Span keeps its __dict__: the YAML loader makes spans by filling it directly
+    assert Span.point(1).__dict__ == {"line": 1, "column": 1, "end_line": 1, "end_column": 1}

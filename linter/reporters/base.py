@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from ..findings import RunResult
+from ..findings import RunResult, Totals
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,16 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def summary_line(result: RunResult) -> str:
-    """The one-line summary every human-facing format ends with."""
+def summary_line(result: RunResult, totals: Totals | None = None) -> str:
+    """The one-line summary every human-facing format ends with (``totals``:
+    ``result.totals()`` when the caller already has it)."""
     duration = f"({result.duration:.2f} s)"
     if result.findings:
+        errors, warnings, files = result.totals() if totals is None else totals
         checked = result.files_checked
         return (
-            f"{plural(result.errors, 'error')}, {plural(result.warnings, 'warning')} "
-            f"in {result.files_with_findings} of {plural(checked, 'file')} checked {duration}"
+            f"{plural(errors, 'error')}, {plural(warnings, 'warning')} "
+            f"in {files} of {plural(checked, 'file')} checked {duration}"
         )
     if result.files_checked == 0:
         return f"No files checked {duration}"

@@ -49,17 +49,23 @@ def command(name: str, properties: dict[str, str], message: str) -> str:
 
 
 def annotation(finding: Finding) -> str:
+    """The workflow command for ``finding``: what :func:`command` makes of
+    file, line, col, endLine, endColumn and title, written directly (numbers
+    need no escaping and are never empty)."""
     line = max(finding.line, 1)
     end_line = max(finding.end_line, line)
-    properties = {"file": finding.path, "line": str(line)}
+    path = finding.path
+    props = f"file={escape_property(path)},line={line}" if path else f"line={line}"
     if end_line == line:
-        properties["col"] = str(max(finding.column, 1))
-        properties["endLine"] = str(end_line)
-        properties["endColumn"] = str(max(finding.end_column, finding.column, 1))
+        column = max(finding.column, 1)
+        end_column = max(finding.end_column, finding.column, 1)
+        props += f",col={column},endLine={end_line},endColumn={end_column}"
     else:
-        properties["endLine"] = str(end_line)
-    properties["title"] = f"{finding.rule} {finding.name}".strip()
-    return command(finding.severity.value, properties, finding.message or finding.name)
+        props += f",endLine={end_line}"
+    title = f"{finding.rule} {finding.name}".strip()
+    if title:
+        props += f",title={escape_property(title)}"
+    return f"::{finding.severity.value} {props}::{escape_data(finding.message or finding.name)}"
 
 
 class GithubReporter(Reporter):
@@ -67,7 +73,8 @@ class GithubReporter(Reporter):
     description = "GitHub Actions annotations (::error/::warning workflow commands)"
 
     def report(self, result: RunResult) -> None:
+        write = self.stream.write
         for finding in result.findings:
-            self.stream.write(annotation(finding) + "\n")
+            write(annotation(finding) + "\n")
         if not self.options.quiet:
-            self.stream.write(summary_line(result) + "\n")
+            write(summary_line(result) + "\n")

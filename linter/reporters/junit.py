@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import TextIO
 
 from ..findings import Finding, RunResult, Severity
 from .base import Reporter, plural
@@ -48,9 +49,8 @@ def junit_tree(result: RunResult) -> ET.Element:
     tests = 0
     for path, findings in by_path.items():
         tests += 1
-        case = ET.SubElement(
-            suite, "testcase", classname="fmlint", name=xml_safe(path), file=xml_safe(path)
-        )
+        safe_path = xml_safe(path)
+        case = ET.SubElement(suite, "testcase", classname="fmlint", name=safe_path, file=safe_path)
         errors = sum(1 for f in findings if f.severity is Severity.ERROR)
         message = (
             f"{plural(len(findings), 'finding')}: "
@@ -64,9 +64,8 @@ def junit_tree(result: RunResult) -> ET.Element:
     if paths is not None:
         for path in sorted(set(paths) - by_path.keys()):
             tests += 1
-            ET.SubElement(
-                suite, "testcase", classname="fmlint", name=xml_safe(path), file=xml_safe(path)
-            )
+            safe_path = xml_safe(path)
+            ET.SubElement(suite, "testcase", classname="fmlint", name=safe_path, file=safe_path)
     else:
         clean = max(result.files_checked - len(by_path), 0)
         if clean:
@@ -82,6 +81,17 @@ def junit_tree(result: RunResult) -> ET.Element:
     return suites
 
 
+class _AsciiSink:
+    """A binary file for ``ElementTree.write``: its (ASCII) bytes go to a text stream."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._write = stream.write
+
+    def write(self, data: bytes) -> int:
+        self._write(data.decode("ascii"))
+        return len(data)
+
+
 class JunitReporter(Reporter):
     name = "junit"
     description = "JUnit XML: one test case per file, failing with its findings"
@@ -89,5 +99,10 @@ class JunitReporter(Reporter):
     def report(self, result: RunResult) -> None:
         root = junit_tree(result)
         ET.indent(root)
-        body = ET.tostring(root, encoding="us-ascii", xml_declaration=False).decode("ascii")
-        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n")
+        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        # what ET.tostring(root, encoding="us-ascii") returns, written as it is
+        # serialised (non-ASCII as character references) instead of held whole
+        ET.ElementTree(root).write(
+            _AsciiSink(self.stream), encoding="us-ascii", xml_declaration=False
+        )
+        self.stream.write("\n")

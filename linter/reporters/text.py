@@ -8,12 +8,14 @@ code follows the findings; the last line is a summary unless ``quiet``.
 
 from __future__ import annotations
 
+import re
 import stat
 import unicodedata
 from collections import Counter
+from operator import attrgetter
 from pathlib import Path
 
-from ..findings import Finding, RunResult, Severity
+from ..findings import Finding, RunResult, Severity, Totals
 from .base import Reporter, summary_line
 
 TAB_SIZE = 4  # tabs in source lines are expanded to this tab stop
@@ -35,28 +37,30 @@ _SEVERITY_COLOR = {Severity.ERROR: BOLD + RED, Severity.WARNING: BOLD + YELLOW}
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+# The same set as a pattern, to find them without a Python loop per character.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
+
+
 def _unsafe(char: str) -> bool:
     code = ord(char)
     return (code < 0x20 and char != "\t") or 0x7F <= code <= 0x9F or char in _BIDI
 
 
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\n":
+        return "\\n"
+    if char == "\r":
+        return "\\r"
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
 def printable(text: str) -> str:
     """``text`` with control characters written as escapes (``\\n``, ``\\x1b``)."""
-    if not any(_unsafe(c) for c in text):
+    if _UNSAFE.search(text) is None:
         return text
-    out = []
-    for char in text:
-        if not _unsafe(char):
-            out.append(char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif ord(char) <= 0xFF:
-            out.append(f"\\x{ord(char):02x}")
-        else:
-            out.append(f"\\u{ord(char):04x}")
-    return "".join(out)
+    return _UNSAFE.sub(_escape, text)
 
 
 def _char_width(char: str) -> int:
@@ -147,7 +151,7 @@ class TextReporter(Reporter):
         if self.options.statistics and result.findings:
             write(self._statistics(result))
         if not self.options.quiet:
-            write(self._summary(result) + "\n")
+            write(self._summary(result, result.totals()) + "\n")
 
     def format_finding(self, finding: Finding) -> str:
         location = f"{self._c(BOLD, printable(finding.path))}:{finding.line}:{finding.column}:"
@@ -166,13 +170,12 @@ class TextReporter(Reporter):
         return f"  {gutter} {shown}".rstrip() + f"\n  {empty_gutter} {marker}\n\n"
 
     def _statistics(self, result: RunResult) -> str:
-        counts = Counter(f.rule for f in result.findings)
-        names: dict[str, str] = {}
-        for finding in result.findings:
-            names.setdefault(finding.rule, finding.name)
-        for code, info in result.rules.items():
-            if code in names:
-                names[code] = info.name
+        counts = Counter(map(attrgetter("rule"), result.findings))
+        # a rule's registered name, else the name on its first finding
+        names = {code: info.name for code, info in result.rules.items() if code in counts}
+        if len(names) < len(counts):
+            for finding in result.findings:
+                names.setdefault(finding.rule, finding.name)
         rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         count_width = max(len("count"), *(len(str(n)) for _, n in rows))
         code_width = max(len("code"), *(len(code) for code, _ in rows))
@@ -184,10 +187,10 @@ class TextReporter(Reporter):
             )
         return "\n".join(lines) + "\n"
 
-    def _summary(self, result: RunResult) -> str:
-        text = summary_line(result)
-        if result.errors:
+    def _summary(self, result: RunResult, totals: Totals) -> str:
+        text = summary_line(result, totals)
+        if totals.errors:
             return self._c(BOLD + RED, text)
-        if result.warnings:
+        if totals.warnings:
             return self._c(BOLD + YELLOW, text)
         return self._c(GREEN, text)
