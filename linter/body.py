@@ -19,6 +19,11 @@ BlockKind = Literal[
 ]
 ImageKind = Literal["inline", "reference", "html"]
 
+#: the default of ``limits.max-body-constructs``: how many Markdown constructs
+#: (block-marker lines, inline markup) a body may hold before the rest of it is
+#: left unexamined (see :class:`Cut`)
+MAX_CONSTRUCTS = 10_000
+
 
 @dataclass(frozen=True)
 class Heading:
@@ -79,6 +84,22 @@ class Block:
     line: int
 
 
+@dataclass(frozen=True)
+class Cut:
+    """Where examining the body stopped: it holds more constructs than
+    ``limits.max-body-constructs``.  The scanner examines at most that many
+    lines that start with a block marker (headings, fences, definitions...)
+    and, separately, that many steps of inline markup (``[``, ``![``, ``<``,
+    backticks, backslashes, emphasis paragraphs, HTML comments and images);
+    the reference parser, which is slower, is given the body up to the line
+    holding its ``limit + 1``-th line break or markup character.  The
+    structure then holds what starts before this position, except reference
+    images left undefined when definitions after it were not seen."""
+
+    line: int
+    column: int
+
+
 @dataclass
 class BodyStructure:
     headings: list[Heading] = field(default_factory=list)
@@ -87,3 +108,22 @@ class BodyStructure:
     emphasis_paragraphs: list[EmphasisParagraph] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     first_block: Block | None = None  # the first block of content, None for an empty body
+    cut: Cut | None = None  # where examining stopped, None when the whole body was
+
+
+def cut_structure(structure: BodyStructure, cut: Cut, definitions_seen: bool) -> BodyStructure:
+    """``structure`` reduced to what starts before ``cut``.  Unless every
+    definition of the body was seen, a reference image whose label is not
+    defined is dropped too: its definition may lie beyond the cut."""
+    at = (cut.line, cut.column)
+    structure.headings = [h for h in structure.headings if (h.line, h.column) < at]
+    structure.images = [
+        i for i in structure.images if (i.line, i.column) < at and (i.defined or definitions_seen)
+    ]
+    structure.definitions = [d for d in structure.definitions if (d.line, d.column) < at]
+    structure.emphasis_paragraphs = [
+        p for p in structure.emphasis_paragraphs if (p.line, p.column) < at
+    ]
+    structure.comments = [c for c in structure.comments if (c.line, c.column) < at]
+    structure.cut = cut
+    return structure

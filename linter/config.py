@@ -97,6 +97,7 @@ _LIMIT_KEYS = {
     "max-aliases": "max_aliases",
     "max-depth": "max_depth",
     "max-nodes": "max_nodes",
+    "max-body-constructs": "max_body_constructs",
 }
 _COLLECTION_KEYS = {"include", "exclude", "schema"}
 

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from linter.body import BodyStructure
+from linter.body import MAX_CONSTRUCTS, BodyStructure
 from linter.findings import Problem
 from linter.yaml_loader import PositionMap, YamlLimits, load_front_matter
 
@@ -34,6 +34,7 @@ class Limits:
     max_aliases: int = 100
     max_depth: int = 50
     max_nodes: int = 10_000
+    max_body_constructs: int = MAX_CONSTRUCTS
 
     def yaml(self) -> YamlLimits:
         return YamlLimits(
@@ -62,6 +63,7 @@ class Document:
     body: str = ""
     body_line: int = 1  # file line on which ``body`` starts
     core_problems: list[Problem] = field(default_factory=list)
+    limits: Limits = Limits()
     #: other paths the rules' verdicts depend on (local images); the cache
     #: re-checks them before trusting a stored result
     watched: set[str] = field(default_factory=set)
@@ -84,7 +86,7 @@ class Document:
         """The body's headings, images, comments... scanned once, on first use."""
         from linter.markdown_scan import scan
 
-        return scan(self.body, self.body_line)
+        return scan(self.body, self.body_line, self.limits.max_body_constructs)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -165,7 +167,7 @@ def parse_document(
         text = data[1:] if data.startswith("\ufeff") else data
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    doc = Document(display_path, file, text=text)
+    doc = Document(display_path, file, text=text, limits=limits)
     first_end = text.find("\n")
     first = text if first_end < 0 else text[:first_end]
     if not _OPENING_FENCE.match(first):

@@ -231,8 +231,9 @@ def _img_tag(tag: str, start: int) -> HtmlImage:
     )
 
 
-def html_items(text: str) -> list[HtmlComment | HtmlImage]:
-    """Comments and ``<img>`` tags in the content of an HTML block, in order.
+def html_items(text: str, limit: int | None = None) -> list[HtmlComment | HtmlImage]:
+    """Comments and ``<img>`` tags in the content of an HTML block, in order
+    (the first ``limit`` of them when a limit is given).
 
     A comment runs from ``<!--`` to the next ``-->`` (searched from the third
     character, so ``<!-->`` and ``<!--->`` are empty comments); an unterminated
@@ -241,7 +242,7 @@ def html_items(text: str) -> list[HtmlComment | HtmlImage]:
     """
     items: list[HtmlComment | HtmlImage] = []
     pos = 0
-    while (m := _HTML_ITEM_RE.search(text, pos)) is not None:
+    while (m := _HTML_ITEM_RE.search(text, pos)) is not None and len(items) != limit:
         start = m.start()
         if text[start + 1] == "!":
             end = text.find("-->", start + 2)

@@ -53,28 +53,51 @@ labels nested more than ten levels deep.
 
 On the generated corpus (3-12 KB articles) it falls back for well under 1 % of
 the bodies and runs more than ten times faster than :func:`parse`.
+
+Hostile bodies
+--------------
+Every step costs a bounded amount of work: runs of ordinary characters, of
+spaces, of backticks, code and HTML block lines are jumped over with regexes;
+``_skip`` remembers its results for the inline content being scanned, as
+markdown-it's ``skipToken`` cache does (without it, nested brackets cost
+exponential time); a label with no ``]`` after it fails at once.
+On top of that ``limit`` (``limits.max-body-constructs``) bounds the work of
+each pass: the block pass examines at most that many lines with a block
+marker, the inline pass that many steps (a stop of the tokenizer, a step of a
+label, a backtick run, a parenthesis or backslash of a destination, an
+emphasis paragraph, an HTML comment or image).  When either runs out, the
+structure is cut (:func:`~linter.body.cut_structure`) where it stopped.  The
+reference parser, much slower, is given the body up to the line holding its
+``limit + 1``-th line break or markup character.  So a 2 MB body costs a
+fraction of a second whatever it holds, and an article never gets near the
+limit.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.common.utils import MD_TRIM_CHARS, isWhiteSpace, mdTrim, unescapeAll
-from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 from markdown_it.rules_inline.autolink import AUTOLINK_RE, EMAIL_RE
 
 from . import markdown_ref
 from .body import (
+    MAX_CONSTRUCTS,
     Block,
     BlockKind,
     BodyStructure,
+    Cut,
     EmphasisParagraph,
     Heading,
     Image,
     ReferenceDefinition,
+    cut_structure,
 )
 from .markdown_ref import (
     HtmlComment,
@@ -94,20 +117,67 @@ class _Fallback(Exception):
     """The body holds something the scanner does not model."""
 
 
-def scan(body: str, first_line: int) -> BodyStructure:
-    """The structure of ``body`` (its first line is file line ``first_line``)."""
-    result = try_scan(body, first_line)
+class _Exhausted(Exception):
+    """The scanner has examined as many constructs as it may."""
+
+
+class _Budget:
+    """How many more constructs a pass of the scanner may examine."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise _Exhausted
+
+
+def scan(body: str, first_line: int, limit: int = MAX_CONSTRUCTS) -> BodyStructure:
+    """The structure of ``body`` (its first line is file line ``first_line``),
+    of its part before ``result.cut`` when it holds more than ``limit``
+    constructs (see :class:`~linter.body.Cut`)."""
+    src = normalize_source(body)
+    result = _try_scan(src, first_line, limit)
     if result is None:
-        return markdown_ref.parse(body, first_line)
+        result = _parse_prefix(src, first_line, limit)
     return result
 
 
-def try_scan(body: str, first_line: int) -> BodyStructure | None:
+def try_scan(body: str, first_line: int, limit: int = MAX_CONSTRUCTS) -> BodyStructure | None:
     """Like :func:`scan`, but ``None`` where :func:`scan` falls back."""
+    return _try_scan(normalize_source(body), first_line, limit)
+
+
+def _try_scan(src: str, first_line: int, limit: int) -> BodyStructure | None:
     try:
-        return _Scanner(normalize_source(body), first_line).run()
+        return _Scanner(src, first_line, limit).run()
     except _Fallback:
         return None
+
+
+def _parse_prefix(src: str, first_line: int, limit: int) -> BodyStructure:
+    """The reference parser's structure of ``src``, or of its part before the
+    line holding its ``limit + 1``-th construct.  For markdown-it a construct
+    is any character where its inline parser stops (a line break, ``*``,
+    ``_``, ``[``, ``<``, ``!``...) or that may end an ordered list marker
+    (``.``, ``)``): it spends up to tens of microseconds on each of them in
+    hostile lists, emphasis runs and nested brackets, and little on the plain
+    text between them."""
+    if sum(src.count(ch) for ch in _FALLBACK_UNITS) <= limit:
+        return markdown_ref.parse(src, first_line)
+    units = _FALLBACK_UNIT_RE.finditer(src)
+    for _ in range(limit):
+        next(units)
+    offset = next(units).start()
+    line_start = src.rfind("\n", 0, offset) + 1
+    if line_start:  # a whole number of lines, unless the first line is that long
+        offset = line_start
+    result = markdown_ref.parse(src[:offset], first_line)
+    line = first_line + src.count("\n", 0, offset)
+    return cut_structure(result, Cut(line, offset - line_start + 1), definitions_seen=False)
 
 
 # Characters that give a line (after up to 3 spaces) a meaning other than
@@ -120,12 +190,28 @@ _EMPHASIS_START = frozenset("*_" + MD_TRIM_CHARS)
 
 _ATX_RE = re.compile(r"#{1,6}(?=[ \t]|\Z)")
 _SETEXT_RE = re.compile(r"(?:=+|-+)[ \t]*")
-_HR_RE = re.compile(r"(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,}")
+_NO_BLANKS = str.maketrans("", "", " \t")
+_BLANK_LINE_RE = re.compile(r"^[ \t]*$", re.MULTILINE)
+_IMAGE_START_RE = re.compile(r"!\[")
 _ORDERED_RE = re.compile(r"[0-9]{1,9}[.)](?:[ \t]|\Z)")
 _INLINE_STOP_RE = re.compile(r"[\\`<\[!]")
 _LABEL_STOP_RE = re.compile(r"[\\`<\[\]!]")
-_DEST_STOP_RE = re.compile(r"[\x00-\x20\x7f()\\]")
+_LABEL_TEXT_RE = re.compile(r"(?:[^\[\]\\]|\\.)*", re.DOTALL)  # up to a "[" or "]"
+_MAX_PARENS = 32  # markdown-it's limit on nested parentheses in a destination
+_RAW_DEST_STOP_RE = re.compile(r"[\x00-\x20\x7f()\\]")
+_ANGLE_DEST_STOP_RE = re.compile(r"[\n<>\\]")
+_TITLE_STOP_RE = {
+    '"': re.compile(r'["\\]'),
+    "'": re.compile(r"['\\]"),
+    "(": re.compile(r"[()\\]"),
+}
 _ANGLE_RE = re.compile("[<>]")
+_BACKTICKS_RE = re.compile("`+")
+_SPACES_RE = re.compile("[ \t]*")
+_SPACES_NEWLINES_RE = re.compile("[ \t\n]*")
+# markdown-it's inline terminators, and what ends an ordered list marker
+_FALLBACK_UNITS = "\n!#$%&*+-:<=>@[\\]^_`{}~.)"
+_FALLBACK_UNIT_RE = re.compile("[" + re.escape(_FALLBACK_UNITS) + "]")
 _MAX_DEPTH = 10
 
 
@@ -140,11 +226,50 @@ class _Definition:
     url_column: int
 
 
+def _skip_lines(
+    rows: Iterator[tuple[int, str]],
+    src: str,
+    off: int,
+    found: re.Match[str] | None,
+    left: int,
+    body_end: int,
+) -> int:
+    """Consume the ``rows`` (of the ``left`` still to come, the first of which
+    starts at ``off``) that come before the line holding ``found``, or all of
+    them; return the offset of the first row not consumed."""
+    if found is None:
+        deque(islice(rows, left), maxlen=0)
+        return body_end
+    line_start = src.rfind("\n", off, found.start()) + 1 or off
+    deque(islice(rows, src.count("\n", off, line_start)), maxlen=0)
+    return line_start
+
+
+def _find_image(src: str, pos: int) -> int:
+    """The offset of the first "![" at or after ``pos``, -1 if there is none.
+    ``str.find`` of one character is fast, of "![" slow (20 us in 6 KB), and
+    so is a regex: the regex only takes over from the first lone "!"."""
+    pos = src.find("!", pos)
+    if pos < 0 or src.startswith("[", pos + 1):
+        return pos
+    found = _IMAGE_START_RE.search(src, pos + 1)
+    return -1 if found is None else found.start()
+
+
+def _thematic_break(s: str) -> bool:
+    """``s``, which starts with ``*``, ``-`` or ``_``, is a thematic break:
+    three or more of that character and nothing else but spaces and tabs.
+    (A regex with a repeated group needs memory for every repetition: 300 MB
+    for a line of two million ``*``.)"""
+    marks = s.translate(_NO_BLANKS)
+    return len(marks) >= 3 and marks.count(s[0]) == len(marks)
+
+
 def _continues(line: str | None) -> bool:
     return line is not None and bool(line.strip(" \t"))
 
 
-def _definition(s: str, next_line: str | None) -> tuple[str, str, str, int] | None:
+def _definition(s: str, next_line: str | None, budget: _Budget) -> tuple[str, str, str, int] | None:
     """Port of markdown-it's ``reference`` rule for a definition on one line
     ``s`` (starting at its ``[``): (raw label, url, title, url offset in s),
     ``None`` when it is not a definition; raise when the next line could be
@@ -152,14 +277,9 @@ def _definition(s: str, next_line: str | None) -> tuple[str, str, str, int] | No
     n = len(s)
     if s.endswith("\\"):
         raise _Fallback  # an escaped line break inside a definition
-    i = 1
-    while i < n:
-        ch = s[i]
-        if ch == "[":
-            return None
-        if ch == "]":
-            break
-        i += 2 if ch == "\\" else 1
+    i = _LABEL_TEXT_RE.match(s, 1).end()  # type: ignore[union-attr]
+    if i < n and s[i] == "[":
+        return None
     if i >= n:  # the label would go on on the next line
         if _continues(next_line):
             raise _Fallback
@@ -167,20 +287,16 @@ def _definition(s: str, next_line: str | None) -> tuple[str, str, str, int] | No
     label_end = i
     if label_end + 1 >= n or s[label_end + 1] != ":":
         return None
-    pos = label_end + 2
-    while pos < n and s[pos] in " \t":
-        pos += 1
+    pos = _SPACES_RE.match(s, label_end + 2).end()  # type: ignore[union-attr]
     if pos >= n:  # the destination would be on the next line
         if _continues(next_line):
             raise _Fallback
         return None
-    ok, url, dest_end = _destination(s, pos, n)
+    ok, url, dest_end = _destination(s, pos, n, budget)
     if not ok:
         return None
     url_at = pos + 1 if s[pos] == "<" else pos
-    end = dest_end
-    while end < n and s[end] in " \t":
-        end += 1
+    end = _SPACES_RE.match(s, dest_end).end()  # type: ignore[union-attr]
     title = ""
     if end >= n:
         if next_line is not None and next_line.lstrip(" \t")[:1] in ("'", '"', "("):
@@ -188,15 +304,12 @@ def _definition(s: str, next_line: str | None) -> tuple[str, str, str, int] | No
     else:
         if end == dest_end:
             return None
-        res = parseLinkTitle(s, end, n)
-        if res.ok:
-            end = res.pos
-            while end < n and s[end] in " \t":
-                end += 1
-            if end < n:
+        ok, found, title_end, can_continue = _title(s, end, n, budget)
+        if ok:
+            if _SPACES_RE.match(s, title_end).end() < n:  # type: ignore[union-attr]
                 return None
-            title = res.str
-        elif res.can_continue and _continues(next_line):
+            title = found
+        elif can_continue and _continues(next_line):
             raise _Fallback
         else:
             return None
@@ -206,42 +319,70 @@ def _definition(s: str, next_line: str | None) -> tuple[str, str, str, int] | No
     return raw, url, title, url_at
 
 
-def _destination(src: str, pos: int, maximum: int) -> tuple[bool, str, int]:
-    """markdown-it's ``parseLinkDestination`` at ``pos``: (ok, url, end).  The
-    raw form jumps over runs of ordinary characters with a regex."""
-    if src[pos] == "<":
-        res = parseLinkDestination(src, pos, maximum)
-        return res.ok, res.str, res.pos
+def _destination(src: str, pos: int, maximum: int, budget: _Budget) -> tuple[bool, str, int]:
+    """markdown-it's ``parseLinkDestination`` at ``pos``: (ok, url, end).  It
+    jumps over ordinary characters with a regex; every parenthesis and
+    backslash it stops at is spent from ``budget``, so a destination of
+    a million ``(a)`` costs no more than the limit."""
     start = pos
+    if src[pos] == "<":
+        pos += 1
+        while (m := _ANGLE_DEST_STOP_RE.search(src, pos, maximum)) is not None:
+            pos = m.start()
+            ch = src[pos]
+            if ch == ">":
+                return True, unescapeAll(src[start + 1 : pos]), pos + 1
+            if ch != "\\":  # a line break or "<"
+                break
+            budget.spend()
+            pos += 2
+        return False, "", start
     level = 0
-    while pos < maximum:
-        m = _DEST_STOP_RE.search(src, pos, maximum)
-        if m is None:
-            pos = maximum
-            break
+    while (m := _RAW_DEST_STOP_RE.search(src, pos, maximum)) is not None:
         pos = m.start()
         ch = src[pos]
-        if ch == "\\" and pos + 1 < maximum:
-            if src[pos + 1] == " ":
-                break
-            pos += 2
-        elif ch == "(":
+        if ch == "(":
             level += 1
-            if level > 32:
+            if level > _MAX_PARENS:
                 return False, "", start
-            pos += 1
         elif ch == ")":
             if level == 0:
                 break
             level -= 1
-            pos += 1
         elif ch == "\\":
-            pos += 1
+            if pos + 1 < maximum:
+                if src[pos + 1] == " ":
+                    break
+                pos += 1
         else:  # a space or a control character
             break
+        budget.spend()
+        pos += 1
+    else:
+        pos = maximum
     if pos == start or level:
         return False, "", start
     return True, unescapeAll(src[start:pos]), pos
+
+
+def _title(src: str, pos: int, maximum: int, budget: _Budget) -> tuple[bool, str, int, bool]:
+    """markdown-it's ``parseLinkTitle`` at ``pos``: (ok, title, end, whether it
+    may go on on the next line), spending each backslash from ``budget``."""
+    if pos >= maximum or src[pos] not in "\"'(":
+        return False, "", pos, False
+    stops = _TITLE_STOP_RE[src[pos]]
+    start = pos = pos + 1
+    while (m := stops.search(src, pos, maximum)) is not None:
+        pos = m.start()
+        ch = src[pos]
+        if ch == "\\":
+            budget.spend()
+            pos += 2
+        elif ch == "(":  # "(" inside "(...)"
+            return False, "", pos, False
+        else:
+            return True, unescapeAll(src[start:pos]), pos + 1, False
+    return False, "", maximum, True
 
 
 @dataclass
@@ -256,15 +397,24 @@ class _ImageMatch:
 
 
 class _Scanner:
-    def __init__(self, src: str, first_line: int) -> None:
+    def __init__(self, src: str, first_line: int, limit: int = MAX_CONSTRUCTS) -> None:
         self.src = src
         self.first_line = first_line
+        self.limit = limit
+        # what the inline pass may still examine, and the offset of the
+        # construct being examined (where the scan stops when it runs out)
+        self.budget = _Budget(limit)
+        self.stop = 0
         self.result = BodyStructure()
         self.refs: dict[str, _Definition] = {}
         self.depth = 0
         # the inline content being scanned (markdown-it's whole ``state.src``)
         self.cstart = self.cend = 0
         self.terminators: dict[str, int] = {}
+        # what _skip found, by its arguments, in that content: markdown-it
+        # caches skipToken too, without which nested brackets cost
+        # exponential time
+        self.skipped: dict[tuple[int, int], int] = {}
         self.backticks: dict[int, int] | None = None
         self.last_destination: tuple[int, int, tuple[bool, str, int]] = (-1, -1, (False, "", 0))
         # position cache of at(): the line index and start offset of the line
@@ -300,8 +450,9 @@ class _Scanner:
         src = self.src
         result = self.result
         lines = src.split("\n")
+        body_end = len(src) + 1  # "off" after the last line
         if not lines[-1].strip(" \t"):
-            lines.pop()  # markdown-it has no line for a final blank without "\n"
+            body_end -= len(lines.pop()) + 1  # markdown-it has no line for a final blank
         nlines = len(lines)
         first_line = self.first_line
         headings = result.headings
@@ -314,23 +465,17 @@ class _Scanner:
         para = -1  # line where the open paragraph starts, -1 if none
         para_off = 0
         para_char = ""
-        end_re = _HR_RE  # the end condition of an HTML block
+        end_re = _ATX_RE  # the end condition of the last HTML block (set before use)
         off = 0  # offset of the line after the current one
-        # offsets of "![" and "<", the only ways into images and comments
-        hits: list[int] = []
-        p = src.find("!")
-        while p >= 0:
-            if src.startswith("[", p + 1):
-                hits.append(p)
-            p = src.find("!", p + 1)
-        p = src.find("<")
-        if p >= 0:
-            while p >= 0:
-                hits.append(p)
-                p = src.find("<", p + 1)
-            hits.sort()
-        hits.append(len(src) + 1)
-        h = 0
+        # the first "<" and "![" (the only ways into images and comments) at or
+        # after the last paragraph looked at
+        next_lt = next_img = -1
+        nothing = len(src)
+        # paragraphs that will cost the inline pass something: past limit + 1 of
+        # them it has run out, so the others need not be remembered
+        costly = self.limit + 1
+        budget = _Budget(self.limit)  # lines with a block marker still to examine
+        stop_at = -1  # the offset where the scan stopped, -1 while it has not
         rows = enumerate(lines)
         for i, ln in rows:
             off += len(ln) + 1
@@ -344,10 +489,18 @@ class _Scanner:
             if not ln:
                 if para >= 0:
                     # only paragraphs that may hold an emphasis span or a hit matter
-                    if hits[h] < off - 2 or para_char in _EMPHASIS_START:
+                    if next_lt < para_off:
+                        next_lt = src.find("<", para_off)
+                        if next_lt < 0:
+                            next_lt = nothing
+                    if next_img < para_off:
+                        next_img = _find_image(src, para_off)
+                        if next_img < 0:
+                            next_img = nothing
+                    hit = next_lt < off - 2 or next_img < off - 2
+                    if (hit or para_char in _EMPHASIS_START) and costly:
                         blocks.append((para, para_off, para_off, off - 2, para_char))
-                        while hits[h] < off:
-                            h += 1
+                        costly -= 1
                     para = -1
                 continue
             s = ln.lstrip(" \t")
@@ -360,8 +513,12 @@ class _Scanner:
                 elif para < 0 and first_index < 0:
                     first_kind, first_index = "code", i
                 continue
-            c = s[0]
             line_off = off - len(ln) - 1
+            budget.left -= 1
+            if budget.left < 0:  # the body is read as if it ended before this line
+                off = stop_at = line_off
+                break
+            c = s[0]
             if para >= 0 and c in "=-" and _SETEXT_RE.fullmatch(s):
                 start, end = self.trim(para_off, line_off - 1)
                 self.anchor(para, para_off)
@@ -393,7 +550,7 @@ class _Scanner:
                             end_re = html_end
                         break
             elif c in "*-_":
-                if _HR_RE.fullmatch(s):
+                if _thematic_break(s):
                     kind = "hr"
                 elif c != "_" and (len(s) == 1 or s[1] in " \t"):
                     raise _Fallback  # list item
@@ -404,7 +561,11 @@ class _Scanner:
                 if _ORDERED_RE.match(s):
                     raise _Fallback  # list item
             elif c == "[" and para < 0:
-                found = _definition(s, lines[i + 1] if i + 1 < nlines else None)
+                try:
+                    found = _definition(s, lines[i + 1] if i + 1 < nlines else None, budget)
+                except _Exhausted:
+                    off = stop_at = line_off
+                    break
                 if found is not None:
                     raw, url, title, url_at = found
                     line = first_line + i
@@ -442,6 +603,11 @@ class _Scanner:
                 if first_index < 0:
                     first_kind, first_index = "code", i
                 size = len(s) - len(s.lstrip(c))
+                # jump to the closing fence; the loop below checks it again
+                closing = re.compile(f"^ {{0,3}}{re.escape(c)}{{{size},}}[ \t]*$", re.MULTILINE)
+                off = _skip_lines(
+                    rows, src, off, closing.search(src, off), nlines - i - 1, body_end
+                )
                 for _j, row in rows:  # the fence's lines, up to its closing fence
                     off += len(row) + 1
                     t = row.lstrip(" \t")
@@ -458,6 +624,11 @@ class _Scanner:
                     first_kind, first_index = "html", i
                 end = off
                 if not end_re.search(s):
+                    # jump to the line that meets the end condition; the loop checks it again
+                    closing = _BLANK_LINE_RE if end_re.pattern == "^$" else end_re
+                    end = off = _skip_lines(
+                        rows, src, off, closing.search(src, off), nlines - i - 1, body_end
+                    )
                     for _j, row in rows:  # up to the end condition
                         off += len(row) + 1
                         t = row.lstrip(" \t")
@@ -474,30 +645,64 @@ class _Scanner:
 
         if first_index >= 0:
             result.first_block = Block(first_kind, first_line + first_index)
-        for index, start, end in html_blocks:
-            self.anchor(index, start)
-            for item in html_items(src[start:end]):
-                self._add_html(item, start)
-        h = 0
-        for index, line_off, start, end, char in blocks:
-            if char in _EMPHASIS_START:
-                self.anchor(index, line_off)
-                self._emphasis(*self.trim(start, end))
-            if hits[h] < end:
-                while hits[h] < start:
-                    h += 1
-                if hits[h] < end:
-                    self.anchor(index, line_off)
-                    start, end = self.trim(start, end)
-                    self.cstart, self.cend = start, end
-                    self.terminators.clear()
-                    self.backticks = None
-                    self._tokenize(start, end)
+        definitions_seen = stop_at < 0
+        try:
+            self._inline_pass(blocks, html_blocks)
+        except _Exhausted:
+            stop_at = self.stop if stop_at < 0 else min(stop_at, self.stop)
         if len(result.images) > 1:
             result.images.sort(key=lambda image: (image.line, image.column))
         if len(result.comments) > 1:
             result.comments.sort(key=lambda comment: (comment.line, comment.column))
+        if stop_at >= 0:
+            return cut_structure(result, Cut(*self.at(stop_at)), definitions_seen)
         return result
+
+    def _inline_pass(
+        self, blocks: list[tuple[int, int, int, int, str]], html_blocks: list[tuple[int, int, int]]
+    ) -> None:
+        """Emphasis paragraphs, images and comments, block by block in document
+        order, until the budget runs out."""
+        src = self.src
+        html = iter(html_blocks)
+        pending = next(html, None)
+        next_lt = next_img = -1  # the first "<" and "![" at or after the block's start
+        nothing = len(src)
+        for index, line_off, start, end, char in blocks:
+            while pending is not None and pending[1] < line_off:
+                self._html_block(*pending)
+                pending = next(html, None)
+            if char in _EMPHASIS_START:
+                self.stop = start
+                self.budget.spend()
+                self.anchor(index, line_off)
+                self._emphasis(*self.trim(start, end))
+            if next_lt < start:
+                next_lt = src.find("<", start)
+                if next_lt < 0:
+                    next_lt = nothing
+            if next_img < start:
+                next_img = _find_image(src, start)
+                if next_img < 0:
+                    next_img = nothing
+            if next_lt < end or next_img < end - 1:  # "![" ends before ``end``
+                self.anchor(index, line_off)
+                start, end = self.trim(start, end)
+                self.cstart, self.cend = start, end
+                self.terminators.clear()
+                self.skipped.clear()
+                self.backticks = None
+                self._tokenize(start, end)
+        while pending is not None:
+            self._html_block(*pending)
+            pending = next(html, None)
+
+    def _html_block(self, index: int, start: int, end: int) -> None:
+        self.anchor(index, start)
+        for item in html_items(self.src[start:end], self.budget.left + 1):
+            self.stop = start + item.start
+            self.budget.spend()
+            self._add_html(item, start)
 
     def _emphasis(self, start: int, end: int) -> None:
         """Record the paragraph content [start, end) if it is one emphasis span."""
@@ -529,11 +734,15 @@ class _Scanner:
     def _tokenize(self, pos: int, maximum: int) -> None:
         """markdown-it's inline tokenizer, reduced to the rules that matter."""
         src = self.src
+        budget = self.budget
         while pos < maximum:
             m = _INLINE_STOP_RE.search(src, pos, maximum)
             if m is None:
                 return
-            pos = m.start()
+            pos = self.stop = m.start()
+            budget.left -= 1
+            if budget.left < 0:
+                raise _Exhausted
             ch = src[pos]
             if ch == "\\":
                 pos = self._escape(pos, maximum)
@@ -569,6 +778,13 @@ class _Scanner:
 
     def _skip(self, pos: int, maximum: int) -> int:
         """markdown-it's ``skipToken`` (validation mode) at ``pos``."""
+        key = (pos, maximum)
+        end = self.skipped.get(key)
+        if end is None:
+            end = self.skipped[key] = self._skip_token(pos, maximum)
+        return end
+
+    def _skip_token(self, pos: int, maximum: int) -> int:
         ch = self.src[pos]
         if ch == "\\":
             return self._escape(pos, maximum)
@@ -594,38 +810,27 @@ class _Scanner:
         if pos >= maximum:
             return pos
         if src[pos] == "\n":
-            pos += 1
-            while pos < maximum and src[pos] in " \t":
-                pos += 1
-            return pos
+            return _SPACES_RE.match(src, pos + 1, maximum).end()  # type: ignore[union-attr]
         return pos + 1
 
     def _backtick(self, pos: int, maximum: int) -> int:
         """markdown-it's ``backtick`` rule: the end of the code span or of the
         unmatched backtick run at ``pos``."""
         src = self.src
-        after = pos + 1
-        while after < maximum and src[after] == "`":
-            after += 1
+        after = _BACKTICKS_RE.match(src, pos, maximum).end()  # type: ignore[union-attr]
         size = after - pos
         if self.backticks is None:  # last start of every run length, as markdown-it
             self.backticks = {}
-            end = self.cstart
-            while (start := src.find("`", end, self.cend)) != -1:
-                end = start + 1
-                while end < self.cend and src[end] == "`":
-                    end += 1
-                self.backticks[end - start] = start
+            for run in _BACKTICKS_RE.finditer(src, self.cstart, self.cend):
+                self.budget.spend()
+                self.backticks[run.end() - run.start()] = run.start()
         if self.backticks.get(size, -1) >= after:
-            end = after
-            while (start := src.find("`", end, maximum)) != -1:
-                end = start + 1
-                while end < self.cend and src[end] == "`":
-                    end += 1
-                if end > maximum:
+            for run in _BACKTICKS_RE.finditer(src, after, self.cend):
+                self.budget.spend()
+                if run.end() > maximum:
                     break
-                if end - start == size:
-                    return end
+                if run.end() - run.start() == size:
+                    return run.end()
         return after
 
     def _autolink(self, pos: int, maximum: int) -> int:
@@ -682,13 +887,19 @@ class _Scanner:
     def _label_end(self, start: int, maximum: int, disable_nested: bool) -> int:
         """markdown-it's ``parseLinkLabel``."""
         src = self.src
+        if self._terminator("]") < start:
+            return -1  # no "]" ahead: no label can close, however deep it nests
         self.depth += 1
         if self.depth > _MAX_DEPTH:
             raise _Fallback
+        budget = self.budget
         try:
             pos = start + 1
             level = 1
             while pos < maximum:
+                budget.left -= 1
+                if budget.left < 0:
+                    raise _Exhausted
                 ch = src[pos]
                 if ch == "]":
                     level -= 1
@@ -716,15 +927,14 @@ class _Scanner:
         at "![" is tried again as a link at "[", with the same destination."""
         if self.last_destination[0] == pos and self.last_destination[1] == maximum:
             return self.last_destination[2]
-        found = _destination(self.src, pos, maximum)
+        found = _destination(self.src, pos, maximum, self.budget)
         self.last_destination = (pos, maximum, found)
         return found
 
     def _skip_space(self, pos: int, maximum: int) -> int:
-        src = self.src
-        while pos < maximum and src[pos] in " \t\n":
-            pos += 1
-        return pos
+        if pos >= maximum or self.src[pos] not in " \t\n":
+            return pos
+        return _SPACES_NEWLINES_RE.match(self.src, pos, maximum).end()  # type: ignore[union-attr]
 
     def _reference(
         self, pos: int, maximum: int, label_start: int, label_end: int
@@ -765,9 +975,9 @@ class _Scanner:
                 start = pos
                 pos = self._skip_space(pos, maximum)
                 if pos < maximum and start != pos:
-                    res = parseLinkTitle(src, pos, maximum)
-                    if res.ok:
-                        pos = self._skip_space(res.pos, maximum)
+                    titled, _text, title_end, _more = _title(src, pos, maximum, self.budget)
+                    if titled:
+                        pos = self._skip_space(title_end, maximum)
             if pos >= maximum or src[pos] != ")":
                 parse_reference = True
             pos += 1
@@ -803,10 +1013,10 @@ class _Scanner:
             pos = self._skip_space(pos, maximum)
             title = ""
             if pos < maximum and start != pos:
-                res = parseLinkTitle(src, pos, maximum)
-                if res.ok:
-                    title = res.str
-                    pos = self._skip_space(res.pos, maximum)
+                ok_title, found, title_end, _more = _title(src, pos, maximum, self.budget)
+                if ok_title:
+                    title = found
+                    pos = self._skip_space(title_end, maximum)
             if pos >= maximum or src[pos] != ")":
                 return None
             url_at = dest_at + 1 if ok and src[dest_at] == "<" else dest_at

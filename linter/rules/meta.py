@@ -1,12 +1,21 @@
-"""FM0xx: findings about fmlint itself (rule crashes, suppression comments).
+"""FM0xx: findings about fmlint itself (rule crashes, suppression comments,
+a body too complex to examine in full).
 
-The engine produces these; the classes hold their codes and documentation.
+The engine produces the first three; the classes hold their codes and
+documentation.  FM004 is reported from the body's structure, which is scanned
+on first use.
 """
 
 from __future__ import annotations
 
-from linter.findings import Severity
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from linter.findings import Problem, Severity
 from linter.rules.base import Rule
+
+if TYPE_CHECKING:
+    from linter.document import Document
 
 
 class RuleError(Rule):
@@ -89,3 +98,50 @@ class InvalidSuppression(Rule):
     code = "FM003"
     name = "invalid-suppression"
     severity = Severity.WARNING
+
+
+class BodyTooComplex(Rule):
+    """The body holds more Markdown constructs than `limits.max-body-constructs`.
+
+    ## What it does
+    Reports where fmlint stopped examining a Markdown body that holds more
+    constructs than the limit (default 10,000): lines that start with a block
+    marker (headings, fences, reference definitions...), and pieces of inline
+    markup (`[`, `![`, `<`, backticks, backslashes).  Bodies with lists or
+    block quotes are read by the slower reference parser, for which every line
+    break and every markup character (`*`, `_`, `-`, `[`, `<`, `!`, `.`...)
+    counts.  Headings, images and comments from that point on are not checked.
+
+    ## Why is this bad?
+    No article needs that many: such a body is generated data, a broken export
+    or hostile input (hundreds of thousands of `![a](`, `[` or `#` lines), and
+    examining all of it would slow every run.
+
+    ## Example
+    ```markdown
+    ![a](![a](![a](![a](![a](![a](![a](![a](   ... repeated 400,000 times
+    ```
+
+    ## Use instead
+    Move the data out of the article, split it, or raise
+    `limits.max-body-constructs` if the article is legitimate.
+    """
+
+    code = "FM004"
+    name = "body-too-complex"
+
+    def check(self, doc: Document) -> Iterable[Problem]:
+        cut = doc.structure.cut
+        if cut is None:
+            return ()
+        limit = doc.limits.max_body_constructs
+        return [
+            Problem(
+                cut.line,
+                cut.column,
+                f"the body holds more than {limit:,} Markdown constructs "
+                "(`limits.max-body-constructs`); it was checked up to here: headings, "
+                "images and comments from here on are not",
+                subject="limits.max-body-constructs",
+            )
+        ]
