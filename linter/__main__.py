@@ -1,5 +1,5 @@
 """``python -m linter`` works like ``fmlint``."""
 
-from linter.cli import main
+from linter.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -47,7 +47,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-FORMAT = 4
+FORMAT = 5
 RACY_WINDOW_NS = 2_000_000_000  # FAT has 2 s mtimes; ext4/APFS/NTFS are far finer
 KEEP_FILES = 4  # cache files (configs) kept in the folder
 STALE_TEMP_SECONDS = 3600

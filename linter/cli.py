@@ -97,6 +97,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def entry() -> None:
+    """The ``fmlint`` command: :func:`main`, then an exit that skips freeing
+    every object one by one (a tenth of a second after a 50,000-file run);
+    the output streams are flushed first."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed or broken pipe: nothing more to say
+        code = code or EXIT_FINDINGS
+    os._exit(code)
+
+
 def _error(message: str) -> int:
     print(f"fmlint: error: {message}", file=sys.stderr)
     return EXIT_USAGE

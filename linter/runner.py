@@ -85,8 +85,9 @@ class FileResult:
     watched: dict[str, str] = field(default_factory=dict)  # path -> path_kind when linted
 
     def cached(self) -> list[Any]:
-        """What the results cache keeps (facts live in the facts cache)."""
-        return [self.rows, [s.to_json() for s in self.suppressions], self.watched]
+        """What the results cache keeps (the facts also go to the facts cache,
+        for runs that only compare a file)."""
+        return [self.rows, [s.to_json() for s in self.suppressions], self.watched, self.facts]
 
 
 def still_valid(watched: dict[str, str]) -> bool:
@@ -94,14 +95,16 @@ def still_valid(watched: dict[str, str]) -> bool:
     return not watched or all(path_kind(path) == kind for path, kind in watched.items())
 
 
-def parse_cached(raw: Any) -> tuple[list[Row], list[Suppression], dict[str, str]]:
+def parse_cached(
+    raw: Any,
+) -> tuple[list[Row], list[Suppression], dict[str, str], dict[str, Any]]:
     """The inverse of :meth:`FileResult.cached`; strict, since the JSON comes
     from a cache file that is never trusted: any other shape is a ValueError.
     (Inline checks: a warm run parses 50,000 of these.)"""
-    if type(raw) is not list or len(raw) != 3:
+    if type(raw) is not list or len(raw) != 4:
         raise ValueError("not a file result")
-    rows_raw, suppressions_raw, watched = raw
-    if type(rows_raw) is not list or type(suppressions_raw) is not list:
+    rows_raw, suppressions_raw, watched, facts = raw
+    if type(rows_raw) is not list or type(suppressions_raw) is not list or type(facts) is not dict:
         raise ValueError("not a file result")
     rows: list[Row] = []
     for item in rows_raw:
@@ -138,7 +141,7 @@ def parse_cached(raw: Any) -> tuple[list[Row], list[Suppression], dict[str, str]
         raise ValueError("not a file result")
     if watched:
         watched = {_str(k): _str(v) for k, v in watched.items()}
-    return rows, suppressions, watched
+    return rows, suppressions, watched, facts
 
 
 def _cache_put(
@@ -705,14 +708,14 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collect
             prefix = len(str(top).rstrip(os.sep) + os.sep)
             # one look over all the names first (substring search, far faster than
             # a regex here): usually no always-skipped folder is there
-            listing = "\0" + "\0".join(n[prefix:] for n in tracked).replace(os.sep, "/")
+            # (a full run checks every one of them: nothing is left to look at)
+            others = [name for name in tracked if name not in checked_names]
+            listing = "\0" + "\0".join(n[prefix:] for n in others).replace(os.sep, "/")
             skipping = any(
                 f"/{name}/" in listing or f"\0{name}/" in listing for name in SKIPPED_DIRS
             )
             # a pre-commit run goes through 50,000 of these: string work only
-            for name in tracked:
-                if name in checked_names:
-                    continue  # the same path as a checked file
+            for name in others:
                 if skipping and _SKIPPED_DIR_RE.search(name[prefix:].replace(os.sep, "/")):
                     continue
                 if excluding and exclude.matches(name):
@@ -787,10 +790,12 @@ def run(
     collecting = bool(linter.collection_rules)
     collection = collection_sources(linter, checked) if collecting else Collection()
 
-    # Two caches: per-file results for the checked files, and the facts collection
-    # rules need from every file.  A small run (pre-commit: a few changed files in a
-    # big collection) reads and writes only the facts: re-linting its few files costs
-    # less than loading and rewriting every stored result.
+    # Two caches: per-file results (with their facts) for the checked files, and the
+    # facts collection rules need from every file.  A small run (pre-commit: a few
+    # changed files in a big collection) reads and writes only the facts: re-linting
+    # its few files costs less than loading and rewriting every stored result.  A run
+    # whose every file has a stored result and that compares nothing else never
+    # reads the facts.
     results_cache = facts_cache = None
     if use_cache:
         from linter.cache import ResultCache
@@ -799,9 +804,6 @@ def run(
         if len(checked) > SMALL_RUN:
             results_cache = ResultCache(config.cache_path, key, "results", config.root)
             results_cache.load()
-        if collecting:
-            facts_cache = ResultCache(config.cache_path, key, "facts", config.root)
-            facts_cache.load()
         # the loaded caches are millions of small objects that live to the end of the
         # run: keep the cyclic garbage collector from walking them again and again
         gc.freeze()
@@ -810,18 +812,18 @@ def run(
     # what is linted: (source, full, git blob id, (size, mtime_ns))
     todo: list[tuple[SourceFile, bool, str | None, tuple[int, int] | None]] = []
     blobs = collection.blobs
+    stats: dict[str, tuple[int, int]] = {}
     for source in checked:
         blob = blobs.get(source.display)
         stat = None
-        if blob is None and (results_cache is not None or facts_cache is not None):
+        if blob is None and use_cache:
             with contextlib.suppress(OSError):
-                stat = _size_and_mtime(source.name)
+                stat = stats[source.display] = _size_and_mtime(source.name)
         if results_cache is not None:
             raw = _cache_get(results_cache, source.name, blob, stat)
-            facts = {} if facts_cache is None else _cache_get(facts_cache, source.name, blob, stat)
-            if raw is not None and type(facts) is dict:
+            if raw is not None:
                 try:
-                    rows, suppressions, watched = parse_cached(raw)
+                    rows, suppressions, watched, facts = parse_cached(raw)
                 except ValueError:  # never trusted blindly: read the file again
                     results_cache.drop(source.name)
                 else:
@@ -829,22 +831,45 @@ def run(
                         tally.add_checked(source, rows, suppressions, facts)
                         continue
         todo.append((source, True, blob, stat))
+    if use_cache and collecting and (todo or collection.members):
+        from linter.cache import ResultCache
+
+        facts_cache = ResultCache(config.cache_path, key, "facts", config.root)
+        facts_cache.load()
+        gc.freeze()
     if facts_cache is None:
         todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in collection.members)
     else:
         # a pre-commit run goes through 50,000 of these: no call that can be saved
         add_facts, get_blob, get = tally.add_facts, facts_cache.get_blob, facts_cache.get
         for name, display, blob, stat in collection.members:
+            found: Any = None
             if blob is not None:
-                facts = get_blob(name, blob)
+                found = get_blob(name, blob)
             elif stat is not None:
-                facts = get(name, *stat)
-            else:
-                facts = None
-            if type(facts) is dict:
-                add_facts(display, facts)
+                found = get(name, *stat)
+            if type(found) is dict:
+                add_facts(display, found)
                 continue
             todo.append((SourceFile(name, display), False, blob, stat))
+        if results_cache is not None:
+            # keep the facts of the checked files whose results were stored, for
+            # the next small run (unchanged ones are not written again)
+            linted = {source.display for source, *_ in todo}
+            for source in checked:
+                if source.display not in linted:
+                    stored = {
+                        code: by_path[source.display]
+                        for code, by_path in tally.facts.items()
+                        if source.display in by_path
+                    }
+                    _cache_put(
+                        facts_cache,
+                        source.name,
+                        blobs.get(source.display),
+                        stats.get(source.display),
+                        stored,
+                    )
 
     if todo:
         linter.prepare()  # before forking: workers inherit the validators

@@ -146,6 +146,32 @@ def test_warm_run_reads_nothing_and_gives_the_same_findings(
     assert lint_site(tmp_path, cache=False) == cold
 
 
+def test_a_warm_run_of_cached_files_never_loads_the_facts(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored results carry their facts: a full warm run reads one cache file;
+    the facts file is for runs that compare files they do not check."""
+    make_site(tmp_path)
+    cold = lint_site(tmp_path)
+    assert len(list((tmp_path / ".fmlint_cache").glob("facts-*.json"))) == 1
+    loaded: list[str] = []
+    real_load = ResultCache.load
+
+    def recording(self: ResultCache) -> None:
+        loaded.append(self.file.name.split("-")[0])
+        real_load(self)
+
+    monkeypatch.setattr(ResultCache, "load", recording)
+    reads.clear()
+    assert lint_site(tmp_path) == cold
+    assert (reads, loaded) == ([], ["results"])
+    # one file changes: it is linted, and the facts cache is brought up to date
+    write(tmp_path, "_posts/p003.md", article(code(1)), mtime=OLD + 60)
+    found = lint_site(tmp_path)
+    assert reads == ["_posts/p003.md"] and loaded == ["results", "results", "facts"]
+    assert [r[0] for r in found if r[3] == "FM501"] == ["_posts/p001.md", "_posts/p003.md"]
+
+
 def test_precommit_case_one_changed_file_in_a_git_repo_reads_only_it(
     tmp_path: Path, reads: list[str]
 ) -> None:
@@ -265,7 +291,7 @@ def test_files_deleted_but_still_in_gits_index_are_skipped(tmp_path: Path) -> No
 
 def _poisoned_value() -> list[Any]:
     """A well-shaped entry that would give every file a false finding."""
-    return [[["FM201", 3, 1, 3, 2, "poisoned", "", None]], [], {}]
+    return [[["FM201", 3, 1, 3, 2, "poisoned", "", None]], [], {}, {}]
 
 
 BAD_VALUES: list[Any] = [
@@ -273,20 +299,21 @@ BAD_VALUES: list[Any] = [
     [],
     "x",
     {"problems": [], "suppressions": [], "watched": {}},  # an old shape
-    [[], []],  # no watched paths
-    [{}, [], {}],
-    [[["FM201", "3", 1, 3, 2, "m", "", None]], [], {}],
-    [[["FM201", 3, 1, 3, 2, "m"]], [], {}],
-    [[["FM201", 3, True, 3, 2, "m", "", None]], [], {}],
-    [[[201, 3, 1, 3, 2, "m", "", None]], [], {}],
-    [[["FM201", 3, 1, 3, 2, ["m"], "", None]], [], {}],
-    [[["FM201", 3, 1, 3, 2, "m", "", "fatal"]], [], {}],
-    [[["FM201", -3, 1, 3, 2, "m", "", None]], [], {}],
-    [[], [], []],
-    [[], [], {"a.png": 3}],
-    [[], [["range", "FM2", 1, 2, 3, 4]], {}],
-    [[], [["sometimes", [], 1, 2, 3, 4]], {}],
-    [[], [["file", [], 1, 2, 3]], {}],
+    [[], [], {}],  # no facts: the shape of format 4 before facts moved in
+    [{}, [], {}, {}],
+    [[["FM201", "3", 1, 3, 2, "m", "", None]], [], {}, {}],
+    [[["FM201", 3, 1, 3, 2, "m"]], [], {}, {}],
+    [[["FM201", 3, True, 3, 2, "m", "", None]], [], {}, {}],
+    [[[201, 3, 1, 3, 2, "m", "", None]], [], {}, {}],
+    [[["FM201", 3, 1, 3, 2, ["m"], "", None]], [], {}, {}],
+    [[["FM201", 3, 1, 3, 2, "m", "", "fatal"]], [], {}, {}],
+    [[["FM201", -3, 1, 3, 2, "m", "", None]], [], {}, {}],
+    [[], [], [], {}],
+    [[], [], {}, []],
+    [[], [], {"a.png": 3}, {}],
+    [[], [["range", "FM2", 1, 2, 3, 4]], {}, {}],
+    [[], [["sometimes", [], 1, 2, 3, 4]], {}, {}],
+    [[], [["file", [], 1, 2, 3]], {}, {}],
 ]
 
 
