@@ -53,6 +53,7 @@ KEEP_FILES = 4  # cache files (configs) kept in the folder
 STALE_TEMP_SECONDS = 3600
 KINDS = ("results", "facts")  # per-file results; facts for collection rules, kept apart
 _SUFFIX, _TEMP_SUFFIX, _DELTA_SUFFIX = ".json", ".tmp", ".delta.json"
+_SLICE = 2000  # entries serialised at a time
 DELTA_LIMIT = 2000  # changed entries kept in a delta file before the whole file is rewritten
 _GITIGNORE = "# created by fmlint: everything in this folder is a cache\n*\n"
 
@@ -267,30 +268,40 @@ class ResultCache:
         return True
 
     def _write(self, file: Path, payload: dict[str, Any]) -> None:
-        """Atomically: a temp file in the same folder, then a rename."""
-        data = self._serialise(payload)
+        """Atomically (a temp file in the same folder, then a rename), and in
+        slices: the JSON of 100,000 entries is never one string in memory.  The
+        checksum line goes first, so it is written last, over a placeholder."""
+        entries = payload["entries"]
+        head = json.dumps({k: v for k, v in payload.items() if k != "entries"}, ensure_ascii=False)
         fd, tmp = tempfile.mkstemp(prefix=self._temp_prefix, suffix=_TEMP_SUFFIX, dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                placeholder = _header(b"")
+                handle.write(b" " * len(placeholder) + b"\n")
+                digest = hashlib.sha256()
+
+                def put(text: str) -> None:
+                    # UTF-8, not \u escapes: a third of the size for non-Latin text
+                    data = text.encode("utf-8", "surrogatepass")
+                    digest.update(data)
+                    handle.write(data)
+
+                put(head[:-1] + ', "entries": {')
+                items = list(entries.items())
+                first = True
+                for start in range(0, len(items), _SLICE):
+                    part = _dump_entries(items[start : start + _SLICE], entries)
+                    if part:
+                        put(part if first else "," + part)
+                        first = False
+                put("}}")
+                handle.seek(0)
+                handle.write(_header_of(digest.hexdigest()))
             os.replace(tmp, file)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-
-    def _serialise(self, payload: dict[str, Any]) -> bytes:
-        """The file's bytes: a header line with a checksum of the JSON that follows."""
-        try:
-            text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-        except (TypeError, ValueError, RecursionError):
-            # a plugin's fact that is not JSON: leave that file out of the cache
-            self.entries = {p: e for p, e in self.entries.items() if _serialisable(e)}
-            payload["entries"] = self.entries
-            text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-        # UTF-8, not \u escapes: a third of the size for non-Latin text, faster to read
-        body = text.encode("utf-8", "surrogatepass")
-        return _header(body) + b"\n" + body
 
     def _merge_concurrent(self) -> None:
         """Keep what another run stored since we loaded (our own answers win)."""
@@ -352,7 +363,28 @@ class ResultCache:
 
 
 def _header(body: bytes) -> bytes:
-    return b"fmlint-cache %d sha256=%s" % (FORMAT, hashlib.sha256(body).hexdigest().encode())
+    return _header_of(hashlib.sha256(body).hexdigest())
+
+
+def _header_of(hex_digest: str) -> bytes:
+    return b"fmlint-cache %d sha256=%s" % (FORMAT, hex_digest.encode())
+
+
+def _dump_entries(items: list[tuple[str, Any]], entries: dict[str, Any]) -> str:
+    """``"key":entry,...`` for a slice of entries; an entry that is not JSON
+    (a plugin's fact) is left out of the cache, and of ``entries``."""
+    try:
+        return json.dumps(dict(items), separators=(",", ":"), ensure_ascii=False)[1:-1]
+    except (TypeError, ValueError, RecursionError):
+        kept = []
+        for key, entry in items:
+            if _serialisable(entry):
+                kept.append(
+                    json.dumps({key: entry}, separators=(",", ":"), ensure_ascii=False)[1:-1]
+                )
+            else:
+                del entries[key]
+        return ",".join(kept)
 
 
 def _serialisable(value: Any) -> bool:
