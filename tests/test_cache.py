@@ -308,6 +308,11 @@ BAD_VALUES: list[Any] = [
     [[["FM201", 3, 1, 3, 2, ["m"], "", None]], [], {}, {}],
     [[["FM201", 3, 1, 3, 2, "m", "", "fatal"]], [], {}, {}],
     [[["FM201", -3, 1, 3, 2, "m", "", None]], [], {}, {}],
+    [[["FM201", 3, 1, 3, 2, "m", [0, 2], None]], [], {}, {}],  # a subject past the message
+    [[["FM201", 3, 1, 3, 2, "mm", [1, 1], None]], [], {}, {}],
+    [[["FM201", 3, 1, 3, 2, "mm", [0], None]], [], {}, {}],
+    [[["FM201", 3, 1, 3, 2, "mm", [0, True], None]], [], {}, {}],
+    [[["FM201", 3, 1, 3, 2, "mm", 0, None]], [], {}, {}],
     [[], [], [], {}],
     [[], [], {}, []],
     [[], [], {"a.png": 3}, {}],
@@ -730,3 +735,18 @@ def test_a_delta_over_another_file_or_corrupt_is_ignored(tmp_path: Path) -> None
         reader = ResultCache(tmp_path / "cache", "k" * 64, base=tmp_path)
         reader.load()
         assert reader.get(str(tmp_path / "a.md"), 1, 1) == "rewritten"
+
+
+def test_a_subject_quoted_in_its_message_is_stored_as_its_place_there() -> None:
+    from linter.runner import FileResult
+
+    message = "image `https://e.com/ខ.png` has no alt text"
+    rows = [
+        ("FM406", 3, 1, 3, 2, message, "https://e.com/ខ.png", None),
+        ("FM201", 4, 1, None, None, "m", "not quoted", "warning"),
+        ("FM202", 5, 1, 5, 9, "m", "", None),
+    ]
+    stored = json.loads(json.dumps(FileResult("p.md", rows).cached()))
+    assert stored[0][0][6] == [7, 7 + len("https://e.com/ខ.png")]
+    assert stored[0][1][6] == "not quoted"
+    assert parse_cached(stored)[0] == rows
