@@ -441,52 +441,39 @@ class Linter:
         per-file ignores and suppressed ones, plus FM002/FM003 for its
         suppression comments."""
         enabled, names, severities = self.enabled, self._names, self._severities
-        if not suppressions and not self.per_file_ignores:  # nearly every file
-            return [
-                Finding(
-                    display,
-                    line,
-                    column,
-                    end_line or line,
-                    end_column or column,
-                    code,
-                    names[code],
-                    severities[code] if severity is None else _SEVERITIES[severity],
-                    message,
-                    subject,
-                )
-                for code, line, column, end_line, end_column, message, subject, severity in rows
-                if code in enabled
-            ]
-        ignored = [codes for globs, codes in self.per_file_ignores if globs.matches(name)]
         used = [False] * len(suppressions)
-        kept: list[Finding] = []
-        for code, line, column, end_line, end_column, message, subject, severity in rows:
-            if code not in enabled:
-                continue
-            if ignored and any(code.startswith(prefix) for codes in ignored for prefix in codes):
-                continue
-            if suppressions:
+        if suppressions or self.per_file_ignores:  # rare: most files go straight on
+            ignored = [codes for globs, codes in self.per_file_ignores if globs.matches(name)]
+            visible: list[Row] = []
+            for row in rows:
+                code, line = row[0], row[1]
+                if code not in enabled:
+                    continue
+                if ignored and any(code.startswith(p) for codes in ignored for p in codes):
+                    continue
                 hidden = False
                 for index, suppression in enumerate(suppressions):
                     if suppression.covers(code, names[code], line):
                         used[index] = hidden = True
-                if hidden:
-                    continue
-            kept.append(
-                Finding(
-                    display,
-                    line,
-                    column,
-                    end_line or line,
-                    end_column or column,
-                    code,
-                    names[code],
-                    severities[code] if severity is None else _SEVERITIES[severity],
-                    message,
-                    subject,
-                )
+                if not hidden:
+                    visible.append(row)
+            rows = visible
+        kept = [
+            Finding(
+                display,
+                line,
+                column,
+                end_line or line,
+                end_column or column,
+                code,
+                names[code],
+                severities[code] if severity is None else _SEVERITIES[severity],
+                message,
+                subject,
             )
+            for code, line, column, end_line, end_column, message, subject, severity in rows
+            if code in enabled
+        ]
         for index, suppression in enumerate(suppressions):
             unknown = [c for c in suppression.codes if not self.registry.is_known_selector(c)]
             if unknown and "FM003" in enabled:
