@@ -245,6 +245,12 @@ def _skip_lines(
     return line_start
 
 
+def _next_or_end(found: int, end: int) -> int:
+    """A ``find`` result, with "none" (-1) as ``end``: what is looked for
+    next lies past every position asked about."""
+    return end if found < 0 else found
+
+
 def _find_image(src: str, pos: int) -> int:
     """The offset of the first "![" at or after ``pos``, -1 if there is none.
     ``str.find`` of one character is fast, of "![" slow (20 us in 6 KB), and
@@ -490,13 +496,9 @@ class _Scanner:
                 if para >= 0:
                     # only paragraphs that may hold an emphasis span or a hit matter
                     if next_lt < para_off:
-                        next_lt = src.find("<", para_off)
-                        if next_lt < 0:
-                            next_lt = nothing
+                        next_lt = _next_or_end(src.find("<", para_off), nothing)
                     if next_img < para_off:
-                        next_img = _find_image(src, para_off)
-                        if next_img < 0:
-                            next_img = nothing
+                        next_img = _next_or_end(_find_image(src, para_off), nothing)
                     hit = next_lt < off - 2 or next_img < off - 2
                     if (hit or para_char in _EMPHASIS_START) and costly:
                         blocks.append((para, para_off, para_off, off - 2, para_char))
@@ -678,13 +680,9 @@ class _Scanner:
                 self.anchor(index, line_off)
                 self._emphasis(*self.trim(start, end))
             if next_lt < start:
-                next_lt = src.find("<", start)
-                if next_lt < 0:
-                    next_lt = nothing
+                next_lt = _next_or_end(src.find("<", start), nothing)
             if next_img < start:
-                next_img = _find_image(src, start)
-                if next_img < 0:
-                    next_img = nothing
+                next_img = _next_or_end(_find_image(src, start), nothing)
             if next_lt < end or next_img < end - 1:  # "![" ends before ``end``
                 self.anchor(index, line_off)
                 start, end = self.trim(start, end)

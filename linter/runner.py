@@ -73,15 +73,13 @@ def problem_row(code: str, problem: Problem) -> Row:
 @dataclass
 class FileResult:
     """What one file contributed: its unsuppressed problems, its facts for
-    collection rules (by rule code) and its suppression comments.  ``full``
-    is False when only facts were gathered (a file in the collection but not
-    checked)."""
+    collection rules (by rule code) and its suppression comments (only facts
+    for a file in the collection but not checked)."""
 
     path: str
     rows: list[Row] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
-    full: bool = True
     watched: dict[str, str] = field(default_factory=dict)  # path -> path_kind when linted
 
     def cached(self) -> list[Any]:
@@ -392,7 +390,7 @@ class Linter:
     ) -> FileResult:
         """``location`` stands for ``doc.file`` when choosing the schema (for
         texts that are not files yet)."""
-        result = FileResult(doc.path, full=full)
+        result = FileResult(doc.path)
         rows = result.rows
         for rule in self.collection_rules:
             try:
