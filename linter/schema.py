@@ -18,7 +18,11 @@ keywords typical front-matter schemas use (type, enum, const, pattern,
 format, lengths, required, properties, additionalProperties, items,
 uniqueItems, $ref).  A document it accepts gets no jsonschema pass at all
 (~15 us instead of ~115 us for the example article); anything it is unsure
-about, and every schema with other keywords, goes through jsonschema.
+about, and every schema with other keywords, goes through jsonschema.  The
+compiler lives in :mod:`linter.schema_fast`, which also builds the same check
+without jsonschema (:class:`~linter.schema_fast.QuickValidator`, for runs
+that should not pay for importing it); here it follows references with
+``referencing`` and checks formats with the full format checker.
 
 References between schema files resolve offline: a relative ``$ref`` is read
 from the referring file's folder, an absolute one is looked up among the
@@ -32,7 +36,6 @@ from __future__ import annotations
 import calendar
 import difflib
 import functools
-import ipaddress
 import json
 import re
 import sys
@@ -42,10 +45,22 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urldefrag, urljoin, urlsplit
-from urllib.request import url2pathname
 
 from linter.bundled import bundled_schema_path
 from linter.findings import Problem, Span
+from linter.schema_fast import (
+    RefResolver,
+    UnsupportedSchema,
+    compile_fast_check,
+    iri_as_uri,
+    is_date_time,
+    is_duration,
+    is_email,
+    is_uri,
+    local_schema_file,
+    schema_ids,
+    untyped_string_keys,
+)
 
 # jsonschema imports rfc3987-syntax, when it is installed, for the "iri" formats only; that
 # package builds 39 parser grammars at import time (1.7 s of CPU on every run, pre-commit
@@ -67,7 +82,15 @@ finally:
         del sys.modules[_name]
 
 
-__all__ = ["SchemaError", "SchemaValidator", "bundled_schema_path"]
+__all__ = [
+    "SchemaError",
+    "SchemaValidator",
+    "bundled_schema_path",
+    "is_date_time",
+    "is_duration",
+    "is_email",
+    "is_uri",
+]
 
 
 class SchemaError(Exception):
@@ -102,69 +125,10 @@ KeyPath = tuple[str | int, ...]
 _SCHEMAS_DIR = bundled_schema_path().parent
 _REMOTE_TIMEOUT = 10.0  # seconds
 _REMOTE_MAX_BYTES = 5_000_000
-_ID_SCAN_MAX_BYTES = 2_000_000  # sibling *.json files larger than this are not schemas we index
 _SHORT_LIST = 12  # enums and field lists up to this length are spelled out in messages
 
 
 # ---------------------------------------------------------------- formats
-
-_EMAIL_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL_RE = re.compile(
-    rf"(?P<local>{_EMAIL_LOCAL})@(?:(?P<host>(?:{_HOST_LABEL}\.)+"
-    r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59}))|\[(?P<ip>[^\]]+)\])"
-)
-
-
-def is_email(instance: object) -> bool:
-    """An RFC 5321 mailbox in its common form: dot-atom local part, ``@``, a
-    domain with a top-level label or a bracketed IP address.  (jsonschema's
-    own check is only ``"@" in value``.)"""
-    if not isinstance(instance, str):
-        return True
-    m = _EMAIL_RE.fullmatch(instance)
-    if m is None or len(instance) > 254 or len(m["local"]) > 64:
-        return False
-    if m["ip"] is not None:
-        address = m["ip"].removeprefix("IPv6:")
-        try:
-            ipaddress.ip_address(address)
-        except ValueError:
-            return False
-    return True
-
-
-_DATE_TIME_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))"
-)
-
-
-def is_date_time(instance: object) -> bool:
-    """RFC 3339 date-time; used only if rfc3339-validator is not installed."""
-    if not isinstance(instance, str):
-        return True
-    m = _DATE_TIME_RE.fullmatch(instance)
-    if m is None:
-        return False
-    year, month, day, hour, minute, second = (int(m[i]) for i in range(1, 7))
-    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
-        return False
-    if hour > 23 or minute > 59 or second > 60:
-        return False
-    return m[9] is None or (int(m[9]) <= 23 and int(m[10]) <= 59)
-
-
-_URI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\"<>\\^`{|}]*")
-
-
-def is_uri(instance: object) -> bool:
-    """An absolute URI (scheme required); used only if rfc3986-validator is
-    not installed."""
-    if not isinstance(instance, str):
-        return True
-    return _URI_RE.fullmatch(instance) is not None and "%" not in re.sub(
-        r"%[0-9A-Fa-f]{2}", "", instance
-    )
 
 
 def make_format_checker() -> FormatChecker:
@@ -179,41 +143,11 @@ def make_format_checker() -> FormatChecker:
         checker.checks("uri")(is_uri)
     uri_check = checker.checkers["uri"][0]
     reference_check = checker.checkers.get("uri-reference", (None,))[0]
-    checker.checks("iri")(lambda value: _iri_as_uri(value, uri_check))
+    checker.checks("iri")(lambda value: iri_as_uri(value, uri_check))
     if reference_check is not None:
-        checker.checks("iri-reference")(lambda value: _iri_as_uri(value, reference_check))
+        checker.checks("iri-reference")(lambda value: iri_as_uri(value, reference_check))
     checker.checks("duration")(is_duration)
     return checker
-
-
-_DURATION_TIME = r"T(?:[0-9]+H(?:[0-9]+M(?:[0-9]+S)?)?|[0-9]+M(?:[0-9]+S)?|[0-9]+S)"
-_DURATION_RE = re.compile(
-    rf"P(?:(?:[0-9]+D|[0-9]+M(?:[0-9]+D)?|[0-9]+Y(?:[0-9]+M(?:[0-9]+D)?)?)(?:{_DURATION_TIME})?"
-    rf"|{_DURATION_TIME}|[0-9]+W)"
-)
-
-
-def is_duration(instance: object) -> bool:
-    """An RFC 3339 (appendix A) duration such as ``P1DT2H`` or ``P3W``, the
-    grammar the JSON Schema ``duration`` format names."""
-    return not isinstance(instance, str) or _DURATION_RE.fullmatch(instance) is not None
-
-
-def _iri_as_uri(instance: object, check: Callable[[object], bool]) -> bool:
-    """An IRI is valid when its URI mapping (RFC 3987 section 3.1: non-ASCII
-    characters percent-encoded as UTF-8) is a valid URI."""
-    if not isinstance(instance, str):
-        return True
-    if any(ord(c) < 0x20 or c in ' <>"{}|\\^`' for c in instance):
-        return False
-    mapped = "".join(
-        c if c.isascii() else "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
-        for c in instance
-    )
-    try:
-        return bool(check(mapped))
-    except ValueError:
-        return False
 
 
 # ---------------------------------------------------------------- loading schemas
@@ -365,17 +299,22 @@ class SchemaValidator:
         self._validator = cls(contents, registry=registry, format_checker=checker)
         #: True only for documents jsonschema would accept; None if the schema
         #: uses keywords outside the compiled subset.
-        self.fast_check = compile_fast_check(
-            cls, contents, registry.resolver(base), checker, self._spec
+        self.fast_check = (
+            compile_fast_check(
+                contents,
+                _ReferencingResolver(registry.resolver(base), self._spec),
+                known_keywords=frozenset(cls.VALIDATORS),
+                format_check=functools.partial(_conforming, checker.conforms),
+            )
+            if cls in _FAST_DIALECTS
+            else None
         )
         self._properties: dict[str, Any] = (
             contents.get("properties", {}) if isinstance(contents.get("properties"), dict) else {}
         )
         # Top-level properties that want a string without saying "type": a
         # YAML-coerced scalar gets no jsonschema error there, so look for it.
-        self._untyped_string_keys = tuple(
-            key for key, sub in self._properties.items() if _wants_string_untyped(sub)
-        )
+        self._untyped_string_keys = untyped_string_keys(contents)
 
     # ------------------------------------------------------------ references
 
@@ -445,11 +384,7 @@ class SchemaValidator:
         files, from a ``file:`` URI or a relative path, or (if allowed) over
         HTTP.  Returns the resource, a label for messages and its base URI."""
         scheme = urlsplit(uri).scheme.lower()
-        local = self._id_index().get(uri)
-        if local is None and scheme == "file":
-            local = Path(url2pathname(urlsplit(uri).path))
-        elif local is None and scheme == "":
-            local = self._folder / url2pathname(uri)
+        local = local_schema_file(uri, self._folder, self._id_index())
         if local is not None:
             try:
                 contents = _load_json(local)
@@ -505,20 +440,7 @@ class SchemaValidator:
         in the bundled schemas folder and the schema's folder (which wins).
         Read once, and only when a reference needs it."""
         if self._ids is None:
-            ids: dict[str, Path] = {}
-            for folder in dict.fromkeys((_SCHEMAS_DIR, self._folder)):
-                for file in sorted(folder.glob("*.json")) if folder.is_dir() else ():
-                    try:
-                        if file.stat().st_size > _ID_SCAN_MAX_BYTES:
-                            continue
-                        contents = json.loads(file.read_text(encoding="utf-8"))
-                    except (OSError, ValueError):
-                        continue
-                    if isinstance(contents, dict):
-                        doc_id = contents.get("$id", contents.get("id"))
-                        if isinstance(doc_id, str):
-                            ids[urldefrag(urljoin(file.resolve().as_uri(), doc_id))[0]] = file
-            self._ids = ids
+            self._ids = schema_ids((_SCHEMAS_DIR, self._folder))
         return self._ids
 
     # ------------------------------------------------------------ validation
@@ -595,206 +517,48 @@ def _unresolvable_reason(exc: Unresolvable) -> str:
 
 # ---------------------------------------------------------------- the fast path
 
-Check = Callable[[Any], bool]
 _FAST_DIALECTS = (
     jsonschema.validators.Draft201909Validator,
     jsonschema.validators.Draft202012Validator,
 )
-_FAST_KEYWORDS = frozenset(
-    {
-        "$ref",
-        "type",
-        "enum",
-        "const",
-        "pattern",
-        "format",
-        "minLength",
-        "maxLength",
-        "required",
-        "properties",
-        "additionalProperties",
-        "items",
-        "uniqueItems",
-        "minItems",
-        "maxItems",
-    }
-)
-_FAST_TYPES: dict[str, Check] = {
-    "string": lambda x: isinstance(x, str),
-    "integer": lambda x: (
-        (isinstance(x, int) and not isinstance(x, bool))
-        or (isinstance(x, float) and x.is_integer())
-    ),
-    "number": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
-    "boolean": lambda x: isinstance(x, bool),
-    "null": lambda x: x is None,
-    "array": lambda x: isinstance(x, list),
-    "object": lambda x: isinstance(x, dict),
-}
 
 
-class _Unsupported(Exception):
-    """The schema uses something the fast check does not implement."""
+class _ReferencingResolver:
+    """The fast compiler's :class:`~linter.schema_fast.RefResolver` over a
+    ``referencing`` resolver: references resolve exactly as jsonschema
+    resolves them, and a target in another dialect is not compiled."""
 
+    __slots__ = ("_resolver", "_spec")
 
-def _never(instance: Any) -> bool:
-    return False
+    def __init__(self, resolver: Any, spec: Any) -> None:
+        self._resolver = resolver
+        self._spec = spec
 
-
-def _always(instance: Any) -> bool:
-    return True
-
-
-class _FastCompiler:
-    """Compile a schema into ``check(instance) -> bool`` that returns True only
-    if jsonschema would find no error.  False means "not sure": the caller
-    then asks jsonschema.  Only a subset of keywords is compiled (those of
-    typical front-matter schemas); a schema with any other assertion keyword
-    gets no fast check at all (:class:`_Unsupported`).  Strings are decided
-    exactly; other values of ``enum``/``const``/``uniqueItems`` say "not sure"
-    rather than reimplement jsonschema's equality (``1 == 1.0``, ``True != 1``).
-    """
-
-    def __init__(self, cls: Any, checker: FormatChecker, spec: Any) -> None:
-        self.keywords = frozenset(cls.VALIDATORS)
-        self.checker = checker
-        self.spec = spec
-        self.active: set[int] = set()
-
-    def compile(self, schema: Any, resolver: Any) -> Check:
-        if schema is True:
-            return _always
-        if schema is False:
-            return _never
-        if not isinstance(schema, dict) or id(schema) in self.active:
-            raise _Unsupported  # not a schema, or recursive
-        unsupported = [k for k in schema if k in self.keywords and k not in _FAST_KEYWORDS]
-        if unsupported:
-            raise _Unsupported(unsupported)
-        if self.spec.id_of(schema) is not None:
-            resolver = resolver.in_subresource(self.spec.create_resource(schema))
-        self.active.add(id(schema))
+    def lookup(self, ref: str) -> tuple[Any, RefResolver]:
         try:
-            checks = [
-                self.keyword(key, value, schema, resolver)
-                for key, value in schema.items()
-                if key in _FAST_KEYWORDS
-            ]
-        finally:
-            self.active.discard(id(schema))
-        return _all_of(tuple(c for c in checks if c is not _always))
+            resolved = self._resolver.lookup(ref)
+        except Unresolvable:
+            raise UnsupportedSchema(f"cannot resolve {ref}") from None
+        contents = resolved.contents
+        dialect = (
+            jsonschema.validators.validator_for(contents, default=None)
+            if isinstance(contents, dict) and "$schema" in contents
+            else _FAST_DIALECTS[-1]
+        )
+        if dialect not in _FAST_DIALECTS:
+            raise UnsupportedSchema("$ref to another dialect")
+        return contents, _ReferencingResolver(resolved.resolver, self._spec)
 
-    def keyword(self, key: str, value: Any, schema: dict[str, Any], resolver: Any) -> Check:
-        if key == "$ref":
-            resolved = resolver.lookup(value)
-            contents = resolved.contents
-            dialect = (
-                jsonschema.validators.validator_for(contents, default=None)
-                if isinstance(contents, dict) and "$schema" in contents
-                else _FAST_DIALECTS[-1]
-            )
-            if dialect not in _FAST_DIALECTS:
-                raise _Unsupported("$ref to another dialect")
-            return self.compile(contents, resolved.resolver)
-        if key == "type":
-            names = [value] if isinstance(value, str) else list(value)
-            tests = tuple(_FAST_TYPES[name] for name in names)  # KeyError: unknown type
-            if len(tests) == 1:
-                return tests[0]
-            return lambda x: any(test(x) for test in tests)
-        if key == "enum":
-            strings = frozenset(v for v in value if type(v) is str)
-            return lambda x: type(x) is str and x in strings
-        if key == "const":
-            if type(value) is str:
-                return lambda x: type(x) is str and x == value
-            if value is None or isinstance(value, bool):
-                return lambda x: x is value
-            return _never
-        if key == "pattern":
-            search = re.compile(value).search
-            return lambda x: not isinstance(x, str) or search(x) is not None
-        if key == "format":
-            conforms, fmt = self.checker.conforms, value
-            return lambda x: bool(conforms(x, fmt))
-        if key == "minLength":
-            return lambda x: not isinstance(x, str) or len(x) >= value
-        if key == "maxLength":
-            return lambda x: not isinstance(x, str) or len(x) <= value
-        if key == "minItems":
-            return lambda x: not isinstance(x, list) or len(x) >= value
-        if key == "maxItems":
-            return lambda x: not isinstance(x, list) or len(x) <= value
-        if key == "required":
-            keys = tuple(value)
-            return lambda x: not isinstance(x, dict) or all(k in x for k in keys)
-        if key == "properties":
-            subs = tuple((name, self.compile(sub, resolver)) for name, sub in value.items())
-
-            def properties(x: Any) -> bool:
-                if isinstance(x, dict):
-                    for name, check in subs:
-                        if name in x and not check(x[name]):
-                            return False
-                return True
-
-            return properties
-        if key == "additionalProperties":
-            known = frozenset(schema.get("properties") or ())
-            if value is False:
-                return lambda x: not isinstance(x, dict) or all(k in known for k in x)
-            extra = self.compile(value, resolver)
-            return lambda x: (
-                not isinstance(x, dict) or all(extra(v) for k, v in x.items() if k not in known)
-            )
-        if key == "items":
-            item = self.compile(value, resolver)  # a list of schemas (2019-09) is _Unsupported
-            return lambda x: not isinstance(x, list) or all(item(i) for i in x)
-        if key == "uniqueItems":
-            if not value:
-                return _always
-            return lambda x: (
-                not isinstance(x, list)
-                or (all(type(i) is str for i in x) and len(set(x)) == len(x))
-            )
-        raise _Unsupported(key)  # pragma: no cover - every _FAST_KEYWORDS entry is handled
+    def in_subschema(self, schema: Mapping[str, Any]) -> RefResolver:
+        if self._spec.id_of(schema) is None:
+            return self
+        subresource = self._spec.create_resource(schema)
+        return _ReferencingResolver(self._resolver.in_subresource(subresource), self._spec)
 
 
-def _all_of(checks: tuple[Check, ...]) -> Check:
-    if not checks:
-        return _always
-    if len(checks) == 1:
-        return checks[0]
-
-    def check(instance: Any) -> bool:
-        for each in checks:  # noqa: SIM110 - a loop is cheaper than all() over a generator
-            if not each(instance):
-                return False
-        return True
-
-    return check
-
-
-def compile_fast_check(
-    cls: Any, schema: Any, resolver: Any, checker: FormatChecker, spec: Any
-) -> Check | None:
-    """A fast "certainly valid" check for ``schema``, or None if it uses
-    keywords outside the compiled subset (then jsonschema does all the work)."""
-    if cls not in _FAST_DIALECTS:
-        return None
-    try:
-        return _FastCompiler(cls, checker, spec).compile(schema, resolver)
-    except (_Unsupported, KeyError, TypeError, AttributeError, re.error, Unresolvable):
-        return None
-
-
-def _wants_string_untyped(sub: Any) -> bool:
-    """A property schema that constrains strings but does not say ``type``."""
-    if not isinstance(sub, dict) or "type" in sub or "enum" in sub or "const" in sub:
-        return False
-    if "$ref" in sub or any(k in sub for k in ("anyOf", "oneOf", "allOf", "not", "if")):
-        return False
-    return any(k in sub for k in ("pattern", "format", "minLength", "maxLength"))
+def _conforming(conforms: Callable[[object, str], bool], fmt: str) -> Callable[[Any], bool]:
+    """The full format checker's test for ``fmt`` (True for unknown formats)."""
+    return lambda x: bool(conforms(x, fmt))
 
 
 # ---------------------------------------------------------------- turning errors into problems
