@@ -10,10 +10,12 @@ a rule already registered, is reported by name and skipped; the rest run.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import os
 import pkgutil
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
 from types import ModuleType
 
 import linter.rules
@@ -97,13 +99,52 @@ def _plugin_rules(loaded: object) -> Iterable[type[Rule]]:
     raise TypeError("entry point must name a Rule subclass, a module of rules, or a list of them")
 
 
+def _may_have_plugins() -> bool:
+    """Whether any installed distribution may declare ``fmlint.rules`` entry
+    points: a look at each ``*.dist-info``/``*.egg-info`` folder's
+    ``entry_points.txt`` on ``sys.path``, a few milliseconds where importing
+    ``importlib.metadata`` and asking it costs 25 (a pre-commit run on one
+    file pays it every time).  Anything the look cannot see through (a zip
+    on the path, a finder of distributions other than the standard one)
+    answers yes, so ``importlib.metadata`` then decides."""
+    for finder in sys.meta_path:
+        if finder is not importlib.machinery.PathFinder and hasattr(finder, "find_distributions"):
+            return True
+    marker = ENTRY_POINT_GROUP.encode()
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            scan = os.scandir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            if os.path.isfile(folder):
+                return True  # a zip of packages
+            continue  # no such folder (or a path hook's name): no distributions there
+        except OSError:
+            return True
+        with scan:
+            for item in scan:
+                if not item.name.endswith((".dist-info", ".egg-info")):
+                    continue
+                try:
+                    with open(os.path.join(item.path, "entry_points.txt"), "rb") as handle:
+                        if marker in handle.read():
+                            return True
+                except (FileNotFoundError, NotADirectoryError):
+                    continue  # no entry points, or an egg-info file
+                except OSError:
+                    return True
+    return False
+
+
 def load_registry(plugins: bool = True) -> Registry:
     registry = Registry()
     for rule in builtin_rules():
         refused = registry.add(rule, "fmlint")
         if refused:  # pragma: no cover - caught by the test suite
             raise RuntimeError(f"built-in rule {rule.__name__}: {refused}")
-    if plugins:
+    if plugins and _may_have_plugins():
+        from importlib import metadata
+
         for entry_point in sorted(
             metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
         ):

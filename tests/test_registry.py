@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -228,3 +230,47 @@ class _Probe(Rule):
 def test_a_complete_rule_passes_every_check() -> None:
     assert doc_problems(_Probe) == []
     assert Registry().add(_Probe, "tests") is None
+
+
+def _dist(folder: Path, name: str, entry_points: str | None) -> None:
+    info = folder / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    if entry_points is not None:
+        (info / "entry_points.txt").write_text(entry_points)
+
+
+def test_plugin_look_finds_only_distributions_declaring_fmlint_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linter.registry import _may_have_plugins
+
+    site = tmp_path / "site"
+    _dist(site, "unrelated", "[console_scripts]\nx = y:z\n")
+    _dist(site, "bare", None)
+    (site / "old.egg-info").write_text("an egg-info file, not a folder\n")
+    monkeypatch.setattr(sys, "path", [str(site), str(tmp_path / "missing"), "a.path.hook"])
+    assert _may_have_plugins() is False
+
+    _dist(site, "newsroom-rules", "[fmlint.rules]\nnewsroom = newsroom_rules\n")
+    assert _may_have_plugins() is True
+
+
+def test_plugin_look_defers_to_importlib_metadata_when_it_cannot_see(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linter.registry import _may_have_plugins
+
+    archive = tmp_path / "packages.zip"
+    archive.write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
+    monkeypatch.setattr(sys, "path", [str(archive)])
+    assert _may_have_plugins() is True
+
+    class DistributionFinder:
+        @staticmethod
+        def find_distributions(context: object = None) -> list[object]:
+            return []
+
+    monkeypatch.setattr(sys, "path", [])
+    monkeypatch.setattr(sys, "meta_path", [*sys.meta_path, DistributionFinder()])
+    assert _may_have_plugins() is True
