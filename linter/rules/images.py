@@ -139,9 +139,28 @@ class UrlInfo:
     target: str = ""  # the URL without surrounding whitespace
 
 
+# An http(s) URL with nothing to look at twice: a host of plain labels, then path,
+# query and fragment of unreserved and sub-delimiter characters only (no `%`, `&`,
+# `{`, space, backslash, port, user or non-ASCII).  Most image URLs are like this;
+# `analyse_url` answers them without the checks below (a differential test keeps
+# the two answers the same).
+_PLAIN_URL = re.compile(
+    r"(https?)://((?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:[/?#][A-Za-z0-9\-._~!$'()*+,;=:@/?#]*)?",
+    re.ASCII,
+)
+
+
 @lru_cache(maxsize=4096)
 def analyse_url(url: str) -> UrlInfo:
     """Classify ``url`` and say what, if anything, is malformed in it."""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        return UrlInfo(url, "remote", plain.group(1), False, plain.group(2).lower(), target=url)
+    return _analyse_url(url)
+
+
+def _analyse_url(url: str) -> UrlInfo:
     if _LIQUID.search(url):
         return UrlInfo(url, "liquid")
     decoded = html.unescape(url) if "&" in url else url

@@ -6,6 +6,7 @@ import builtins
 import io
 import json
 import os
+import random
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -774,3 +775,78 @@ def test_corpus_recall(corpus: Path) -> None:
         f.rule for findings in found.values() for f in findings if f.severity is Severity.WARNING
     }
     assert warnings <= {"FM406"}
+
+
+def _url_variants(rng: random.Random) -> list[str]:
+    parts = [
+        "http",
+        "https",
+        "HTTPS",
+        "ftp",
+        "",
+        ":",
+        "//",
+        "///",
+        "/",
+        "example.com",
+        "Example.COM",
+        "a-b.example.com",
+        "-bad.com",
+        "bad-.com",
+        "a..b",
+        "under_score.com",
+        "1.2.3.4",
+        "[::1]",
+        "host.",
+        ":8080",
+        ":99999",
+        "user@",
+        "/path/img.jpg",
+        "?w=1&h=2",
+        "#frag",
+        "%20",
+        "%zz",
+        " ",
+        "\t",
+        "\\",
+        "{{ site.url }}",
+        "é",
+        "\u200b",
+        "!$'()*+,;=:@",
+        "~._-",
+        "..",
+        "|",
+        "^",
+    ]
+    found = [
+        "https://www.khmertimeskh.com/wp-content/uploads/2024/10/a.jpg",
+        "http://example.com",
+        "https://example.com?x",
+        "https://example.com#x",
+        "https://EXAMPLE.com/A.JPG",
+    ]
+    for _ in range(3000):
+        found.append("".join(rng.choice(parts) for _ in range(rng.randint(1, 6))))
+        scheme = rng.choice(["http", "https"])
+        found.append(
+            f"{scheme}://" + "".join(rng.choice(parts[9:]) for _ in range(rng.randint(1, 4)))
+        )
+        host = rng.choice(["example.com", "a-b.example.com", "x1.y2", "localhost", "1.2.3.4"])
+        tail = "".join(
+            rng.choice(["/", "img.jpg", "?w=1", "#f", "~._-", "!$'()*+,;=:@"]) for _ in range(3)
+        )
+        found.append(f"{scheme}://{host}{tail}")
+    return found
+
+
+def test_plain_urls_get_the_answer_of_every_check() -> None:
+    """The fast path for plain http(s) URLs answers exactly what the full
+    analysis answers, and does serve the common shapes."""
+    from linter.rules.images import _PLAIN_URL, _analyse_url, analyse_url
+
+    served = 0
+    for url in _url_variants(random.Random(11)):
+        assert analyse_url(url) == _analyse_url(url), url
+        served += _PLAIN_URL.fullmatch(url) is not None
+    assert served > 500
+    assert _PLAIN_URL.fullmatch("https://www.khmertimeskh.com/wp-content/uploads/2024/10/a.jpg")
