@@ -44,6 +44,7 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +188,30 @@ class ResultCache:
             return None
         self._seen.add(path)
         return entry[2]
+
+    def get_many(
+        self, wanted: Sequence[tuple[str, str | None, tuple[int, int] | None]]
+    ) -> list[Any]:
+        """:meth:`get_blob` (or :meth:`get` without a blob id) for each of
+        (path, blob id, (size, mtime_ns)), in one sweep of C-level loops: a
+        pre-commit run asks for the facts of 50,000 files."""
+        base, cut = self._base, self._cut
+        keys = [
+            path[cut:] if base is not None and path.startswith(base) else path
+            for path, _, _ in wanted
+        ]
+        found = list(map(self.entries.get, keys))
+        values = [
+            entry[2]
+            if type(entry) is list and len(entry) == 3 and entry[0] == blob and blob is not None
+            else None
+            for entry, (_, blob, _) in zip(found, wanted, strict=True)
+        ]
+        for index, (path, blob, stat) in enumerate(wanted):
+            if blob is None and stat is not None:  # not in git, or changed since: rare
+                values[index] = self.get(path, *stat)
+        self._seen.update(key for key, value in zip(keys, values, strict=True) if value is not None)
+        return values
 
     def drop(self, path: str) -> None:
         """Forget the entry of ``path`` (its value could not be used)."""
@@ -400,7 +425,7 @@ def _is_ours(name: str) -> bool:
         (name.startswith(f"{kind}-") and name.endswith(_SUFFIX))
         or (name.startswith(f".{kind}-") and name.endswith(_TEMP_SUFFIX))
         for kind in KINDS
-    )
+    ) or (name.startswith(("index-", ".index-")) and name.endswith((".txt", _TEMP_SUFFIX)))
 
 
 def _unlink(path: Path) -> None:

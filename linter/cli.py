@@ -116,6 +116,17 @@ def _error(message: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from linter.discovery import drop_prefetched, prefetch_git_index
+
+    # before the heavy imports: git lists the index on another core meanwhile
+    prefetch_git_index(args.paths, os.getcwd())
+    try:
+        return _check_paths(args)
+    finally:
+        drop_prefetched()
+
+
+def _check_paths(args: argparse.Namespace) -> int:
     from linter.config import ConfigError, load_config
     from linter.reporters import ReportOptions, default_format, get_reporter
     from linter.runner import Linter, UsageError, run

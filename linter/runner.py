@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import re
 import time
@@ -41,7 +42,9 @@ from linter.suppressions import Suppression, find_suppressions
 
 if TYPE_CHECKING:
     from linter.cache import ResultCache
+    from linter.collection_index import CollectionIndex
     from linter.schema import SchemaValidator
+    from linter.schema_fast import QuickValidator
 
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
 SMALL_RUN = 8  # checked files up to which re-linting beats loading the stored results
@@ -303,12 +306,24 @@ class Linter:
         # built on first use (a warm run that finds every result cached never imports
         # jsonschema); `prepare` builds them all up front so a bad schema is a usage error
         self.validators: dict[Path, SchemaValidator] = {}
+        # jsonschema-free checks that vouch for valid documents (see linter.schema_fast)
+        self.quick: dict[Path, QuickValidator] = {}
 
-    def prepare(self) -> None:
+    def prepare(self, quick: bool = False) -> None:
         """Build every schema validator the config names; raise UsageError
-        for a schema that cannot be used."""
+        for a schema that cannot be used.  With ``quick`` (a run of a few
+        files), a schema the quick validator can take is only checked by it:
+        jsonschema, a tenth of a second to import, is then imported only for
+        a document it cannot vouch for."""
         if self.validate_schema:
             for schema in self.schema_paths():
+                if quick and schema not in self.validators:
+                    from linter.schema_fast import QuickValidator
+
+                    checker = QuickValidator.load(schema)
+                    if checker is not None:
+                        self.quick[schema] = checker
+                        continue
                 self._validator(schema)
 
     # -- configuration helpers
@@ -404,14 +419,17 @@ class Linter:
             return result
         fm = doc.front_matter
         if self.validate_schema and fm is not None and fm.data is not None:
-            validator = self._validator(self.schema_for(location or doc.file))
-            # a value the loader already reported (an unsafe tag, say) is not reported twice
-            reported = {(p.line, p.column) for p in doc.core_problems}
-            doc.core_problems.extend(
-                p
-                for p in validator.validate(fm.data, fm.positions, fm.start_line)
-                if (p.line, p.column) not in reported
-            )
+            schema = self.schema_for(location or doc.file)
+            quick = self.quick.get(schema)
+            if quick is None or not quick.certainly_valid(fm.data):
+                validator = self._validator(schema)
+                # a value the loader already reported (an unsafe tag, say) is not reported twice
+                reported = {(p.line, p.column) for p in doc.core_problems}
+                doc.core_problems.extend(
+                    p
+                    for p in validator.validate(fm.data, fm.positions, fm.start_line)
+                    if (p.line, p.column) not in reported
+                )
         for problem in doc.core_problems:
             if problem.code in self.core_codes:
                 rows.append(problem_row(problem.code, problem))
@@ -660,6 +678,7 @@ class Collection:
 
     members: list[tuple[str, str, str | None, tuple[int, int] | None]] = field(default_factory=list)
     blobs: dict[str, str] = field(default_factory=dict)  # checked display path -> blob id
+    top: str | None = None  # the one git work tree listed, if it is the only source
 
 
 _SKIPPED_DIR_RE = re.compile(
@@ -709,13 +728,17 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collect
     else:
         # each checked file is compared with its own repository: a file checked from
         # elsewhere is not a duplicate of a copy in the current directory's repository
-        for top in sorted(work_trees(s.name for s in checked)):
+        tops = sorted(work_trees(s.name for s in checked))
+        for top in tops:
             index = git_tracked_markdown(top)
             if index is None:
                 continue
+            if len(tops) == 1:
+                found.top = str(top)
             tracked, blobs = index
             found.blobs.update((s.display, blobs[s.name]) for s in checked if s.name in blobs)
-            prefix = len(str(top).rstrip(os.sep) + os.sep)
+            top_folder = str(top).rstrip(os.sep) + os.sep
+            prefix = len(top_folder)
             # one look over all the names first (substring search, far faster than
             # a regex here): usually no always-skipped folder is there
             # (a full run checks every one of them: nothing is left to look at)
@@ -724,7 +747,11 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collect
             skipping = any(
                 f"/{name}/" in listing or f"\0{name}/" in listing for name in SKIPPED_DIRS
             )
-            # a pre-commit run goes through 50,000 of these: string work only
+            if not skipping and not excluding and slash and top_folder.startswith(under_cwd):
+                # the common case (the repository at or under the current folder, nothing
+                # to leave out), in C-level loops: a pre-commit run goes through 50,000
+                _add_vouched(found, others, blobs, cut, checked_displays, files)
+                continue
             for name in others:
                 if skipping and _SKIPPED_DIR_RE.search(name[prefix:].replace(os.sep, "/")):
                     continue
@@ -769,6 +796,161 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collect
         if shown not in checked_displays:
             members.append((name, shown, None, (info.st_size, info.st_mtime_ns)))
     return found
+
+
+def _add_vouched(
+    found: Collection,
+    names: list[str],
+    blobs: dict[str, str],
+    cut: int,
+    checked_displays: set[str],
+    files: list[str],
+) -> None:
+    """collection_sources() for index entries all under the current folder:
+    those git vouches for become members, the others go to ``files``."""
+    blob_ids = list(map(blobs.get, names))
+    shown = [name[cut:] for name in names]
+    if None in blob_ids:
+        files.extend(name for name, blob in zip(names, blob_ids, strict=True) if blob is None)
+    found.members.extend(
+        (name, display, blob, None)
+        for name, display, blob in zip(names, shown, blob_ids, strict=True)
+        if blob is not None and display not in checked_displays
+    )
+
+
+def _collection_index(linter: Linter, collection: Collection, key: str) -> CollectionIndex | None:
+    """The key index for this run's collection, when it can serve: every
+    collection rule names its keys, and the collection is one git work tree
+    that is also the current folder and the config root (so display paths,
+    cache keys and git's names are one and the same)."""
+    cwd = str(linter.cwd)
+    if (
+        collection.top != cwd
+        or str(linter.config.root) != cwd
+        or os.sep != "/"
+        or not linter.collection_rules
+        or any(
+            type(rule).index_keys is CollectionRule.index_keys for rule in linter.collection_rules
+        )
+    ):
+        return None
+    from linter.collection_index import CollectionIndex
+
+    return CollectionIndex(linter.config.cache_path, key)
+
+
+def _keyed_files(
+    linter: Linter, tally: Tally, blobs: dict[str, str]
+) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+    """(path, blob id, keyed facts) for the index, of the files in ``blobs``
+    (display path -> blob id).  Raises what a rule's index_keys raises, and
+    TypeError/ValueError for a fact that is not JSON."""
+    from linter.collection_index import keyed
+
+    facts: dict[str, list[tuple[str, str, str]]] = {display: [] for display in blobs}
+    for rule in linter.collection_rules:
+        code, keys_of = rule.code, rule.index_keys
+        for display, fact in tally.facts[code].items():
+            found = facts.get(display)
+            if found is not None:
+                found.extend(keyed(code, key, fact) for key in keys_of(fact) or ())
+    return [(display, blob, facts[display]) for display, blob in blobs.items()]
+
+
+def _rebuild_index(
+    index: CollectionIndex,
+    linter: Linter,
+    tally: Tally,
+    checked: Sequence[SourceFile],
+    collection: Collection,
+) -> None:
+    """A new index from every fact of the run (which saw them all)."""
+    blobs = {display: blob for _, display, blob, _ in collection.members if blob is not None}
+    blobs.update(collection.blobs)
+    try:
+        files = _keyed_files(linter, tally, blobs)
+    except Exception:  # noqa: BLE001 - a plugin's index_keys failed: no index, the long way
+        return
+    index.rebuild(files)
+
+
+@dataclass
+class _IndexedRun:
+    """A small run served by the key index: ``fresh`` are the members the
+    index does not cover (linted by the run itself), ``current`` the records
+    of every member git vouches for (what an index line must match)."""
+
+    index: CollectionIndex
+    fresh: list[tuple[str, str, str | None, tuple[int, int] | None]]
+    current: set[str]
+    covered: set[str]
+
+    @classmethod
+    def plan(
+        cls, index: CollectionIndex, collection: Collection, checked: int
+    ) -> _IndexedRun | None:
+        """None when the index is too far behind to be worth it."""
+        from linter.collection_index import FRESH_LIMIT, record
+
+        members = collection.members
+        if index.covered_files > 2 * (len(members) + checked) + FRESH_LIMIT:
+            return None  # mostly dead weight: time for a new one
+        covered = index.coverage()
+        records = [
+            None if blob is None else record(display, blob) for _, display, blob, _ in members
+        ]
+        fresh = [
+            member
+            for member, found in zip(members, records, strict=True)
+            if found is None or found not in covered
+        ]
+        if len(fresh) > FRESH_LIMIT:
+            return None
+        current = set(records)
+        current.discard(None)  # type: ignore[arg-type]
+        return cls(index, fresh, current, covered)  # type: ignore[arg-type]
+
+    def add_matches(self, linter: Linter, tally: Tally, checked: Sequence[SourceFile]) -> None:
+        """The facts of the members sharing a key with a checked file."""
+        from linter.collection_index import record
+
+        current = self.current
+        for rule in linter.collection_rules:
+            by_path = tally.facts[rule.code]
+            keys: set[str] = set()
+            for source in checked:
+                if source.display in by_path:
+                    keys.update(rule.index_keys(by_path[source.display]) or ())
+            for path, blob, fact in self.index.lookup(rule.code, keys):
+                if path not in by_path and record(path, blob) in current:
+                    try:
+                        by_path[path] = json.loads(fact)
+                    except (ValueError, RecursionError):  # the checksum makes it impossible
+                        continue
+
+    def record(
+        self,
+        linter: Linter,
+        tally: Tally,
+        checked: Sequence[SourceFile],
+        collection: Collection,
+    ) -> None:
+        """Add what the run learned (the checked and fresh files git vouches
+        for) to the index: after a commit they are members it covers."""
+        from linter.collection_index import record
+
+        blobs = {display: blob for _, display, blob, _ in self.fresh if blob is not None}
+        blobs.update(collection.blobs)
+        blobs = {d: b for d, b in blobs.items() if record(d, b) not in self.covered}
+        if not blobs:
+            return
+        try:
+            files = _keyed_files(linter, tally, blobs)
+        except Exception:  # noqa: BLE001 - a plugin's index_keys failed: nothing recorded
+            return
+        self.index.add(files)
+        self.index.save()
 
 
 def _shown(name: str, under_cwd: str, cwd: Path) -> str:
@@ -841,27 +1023,38 @@ def run(
                         tally.add_checked(source, rows, suppressions, facts)
                         continue
         todo.append((source, True, blob, stat))
-    if use_cache and collecting and (todo or collection.members):
+    # a small run whose collection rules all name their keys reads the key index of
+    # the collection's facts instead of every fact (see linter.collection_index)
+    index = _collection_index(linter, collection, key) if use_cache and collecting else None
+    indexed = None
+    if index is not None and len(checked) <= SMALL_RUN and index.load():
+        indexed = _IndexedRun.plan(index, collection, len(checked))
+    if indexed is not None:
+        todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in indexed.fresh)
+    elif use_cache and collecting and (todo or collection.members):
         from linter.cache import ResultCache
 
         facts_cache = ResultCache(config.cache_path, key, "facts", config.root)
         facts_cache.load()
         gc.freeze()
-    if facts_cache is None:
+    if facts_cache is None and indexed is None:
         todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in collection.members)
-    else:
-        # a pre-commit run goes through 50,000 of these: no call that can be saved
-        add_facts, get_blob, get = tally.add_facts, facts_cache.get_blob, facts_cache.get
-        for name, display, blob, stat in collection.members:
-            found: Any = None
-            if blob is not None:
-                found = get_blob(name, blob)
-            elif stat is not None:
-                found = get(name, *stat)
-            if type(found) is dict:
-                add_facts(display, found)
-                continue
-            todo.append((SourceFile(name, display), False, blob, stat))
+    elif facts_cache is not None:
+        # a pre-commit run goes through 50,000 of these: C-level loops only
+        members = collection.members
+        found = facts_cache.get_many([(name, blob, stat) for name, _, blob, stat in members])
+        for code, by_path in tally.facts.items():
+            by_path.update(
+                (member[1], facts[code])
+                for member, facts in zip(members, found, strict=True)
+                if type(facts) is dict and code in facts
+            )
+        todo.extend(
+            (SourceFile(name, display), False, blob, stat)
+            for (name, display, blob, stat), facts in zip(members, found, strict=True)
+            if type(facts) is not dict
+        )
+        del members, found
         if results_cache is not None:
             # keep the facts of the checked files whose results were stored, for
             # the next small run (unchanged ones are not written again)
@@ -882,7 +1075,8 @@ def run(
                     )
 
     if todo:
-        linter.prepare()  # before forking: workers inherit the validators
+        # before forking: workers inherit the validators
+        linter.prepare(quick=len(todo) <= SMALL_RUN)
     jobs = jobs or os.cpu_count() or 1
     work = [(source, full) for source, full, _, _ in todo]
     produced: Iterable[FileResult]
@@ -908,6 +1102,11 @@ def run(
         if cache is not None:
             cache.save()
     del results_cache, facts_cache
+    if indexed is not None:
+        indexed.add_matches(linter, tally, checked)
+        indexed.record(linter, tally, checked, collection)
+    elif index is not None and (len(checked) <= SMALL_RUN or not index.exists()):
+        _rebuild_index(index, linter, tally, checked, collection)
 
     findings = tally.finish()
     return RunResult(

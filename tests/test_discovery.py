@@ -703,3 +703,49 @@ def test_a_git_command_that_hangs_is_stopped(
     monkeypatch.setattr(discovery.subprocess, "Popen", hanging)
     monkeypatch.setattr(discovery, "_GIT_TIMEOUT", 0.5)
     assert git_tracked_markdown(tmp_path) is None
+
+
+def test_a_prefetched_listing_is_used_once_and_never_outlives_its_run(tmp_path: Path) -> None:
+    """The CLI starts `git ls-files` before its imports; the listing serves
+    that run only: dropped afterwards, the next run lists the index anew."""
+    (tmp_path / "a.md").write_text("a\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "a.md")
+    top = str(tmp_path)
+    try:
+        discovery.prefetch_git_index(["a.md"], tmp_path)
+        assert list(discovery._PREFETCHED) == [top]
+        (tmp_path / "b.md").write_text("b\n")
+        git(tmp_path, "add", "b.md")  # after the listing started: the run does not see it
+        listed = discovery.git_tracked_markdown(tmp_path)
+        assert listed is not None and [Path(f).name for f in listed[0]] == ["a.md"]
+        assert discovery._PREFETCHED == {}  # taken up
+        discovery.prefetch_git_index(["."], tmp_path)  # a folder: its work tree
+        discovery.prefetch_git_index([str(tmp_path / "a.md")], "/")  # once per work tree
+        assert list(discovery._PREFETCHED) == [top]
+    finally:
+        discovery.drop_prefetched()
+    assert discovery._PREFETCHED == {}
+    listed = discovery.git_tracked_markdown(tmp_path)
+    assert listed is not None and [Path(f).name for f in listed[0]] == ["a.md", "b.md"]
+
+
+def test_cli_runs_in_one_process_each_see_the_index_of_their_time(tmp_path: Path) -> None:
+    from linter.cli import main
+
+    article = example_text()
+    (tmp_path / "a.md").write_text(article)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "a.md")
+    args = ["check", "a.md", "--select", "FM501", "--no-cache", "-q", "-o", str(tmp_path / "r")]
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert main(args) == 0
+        (tmp_path / "b.md").write_text(article)  # the same code: a duplicate once staged
+        git(tmp_path, "add", "b.md")
+        assert main(args) == 1
+        assert "b.md:" in (tmp_path / "r").read_text()
+    finally:
+        os.chdir(cwd)
+    assert discovery._PREFETCHED == {}

@@ -108,6 +108,20 @@ class DuplicateFieldValue(CollectionRule):
             fact[field] = [text, span.line, span.column, span.end_line, span.end_column]
         return fact or None
 
+    def index_keys(self, fact: Any) -> Iterable[str]:
+        # the (field, compared value) pairs `finish` groups by, as strings
+        if type(fact) is not dict:
+            return []
+        case_sensitive: bool = self.config["case-sensitive"]
+        keys = []
+        for field in self.config["fields"]:
+            entry = fact.get(field)
+            if type(entry) is list and entry and type(entry[0]) is str:
+                # "=" may be in a field's name too: two pairs sharing a key only
+                # cost a needless fact in `finish`, never a missed one
+                keys.append(f"{field}={entry[0] if case_sensitive else entry[0].casefold()}")
+        return keys
+
     def finish(self, facts: Mapping[str, Any], checked: frozenset[str]) -> Iterable[Problem]:
         case_sensitive: bool = self.config["case-sensitive"]
         # (field, compared value) -> [(path, value as written, span)]
