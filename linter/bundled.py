@@ -12,6 +12,9 @@ SCHEMAS_DIR = (
 )
 
 
+_ARTICLE_SCHEMA = SCHEMAS_DIR / "article.schema.json"
+
+
 def bundled_schema_path() -> Path:
     """The default article schema (``schemas/article.schema.json``)."""
-    return SCHEMAS_DIR / "article.schema.json"
+    return _ARTICLE_SCHEMA

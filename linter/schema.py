@@ -49,6 +49,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from linter.bundled import bundled_schema_path
 from linter.findings import Problem, Span
 from linter.schema_fast import (
+    QUICK_FORMATS,
     RefResolver,
     UnsupportedSchema,
     compile_fast_check,
@@ -557,8 +558,13 @@ class _ReferencingResolver:
 
 
 def _conforming(conforms: Callable[[object, str], bool], fmt: str) -> Callable[[Any], bool]:
-    """The full format checker's test for ``fmt`` (True for unknown formats)."""
-    return lambda x: bool(conforms(x, fmt))
+    """The full format checker's test for ``fmt`` (True for unknown formats),
+    asked only when the quick check (which accepts nothing the full one
+    refuses) is unsure: most values pass it, for a third of the cost."""
+    quick = QUICK_FORMATS.get(fmt)
+    if quick is None:
+        return lambda x: bool(conforms(x, fmt))
+    return lambda x: quick(x) or bool(conforms(x, fmt))
 
 
 # ---------------------------------------------------------------- turning errors into problems

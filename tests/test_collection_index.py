@@ -188,6 +188,7 @@ def test_the_index_agrees_with_every_fact_through_a_history_of_changes(
     codes = [f"ART{n:03d}" for n in range(12)] + ["art001", "Art002"]
     titles = ["Same title", "Other title", "Third"]
     names = [f"_posts/p{n:02d}.md" for n in range(20)] + ["drafts/d1.md", "node_modules/x.md"]
+    names += ["odd/with space.md", "odd/tab\there.md", "odd/new\nline.md", "odd/ខ្មែរ.md"]
     for name in names:
         write(tmp_path, name, article(rng.choice(codes), rng.choice(titles)))
     git(tmp_path, "init", "-q")

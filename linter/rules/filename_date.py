@@ -11,7 +11,6 @@ import difflib
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from linter.findings import Problem
@@ -140,7 +139,7 @@ class FilenameDateMismatch(Rule):
             raise UsageError(f"`rules.{self.code}.timezone` ({self.name}): {error}") from None
 
     def check(self, doc: Document) -> Iterable[Problem]:
-        name = _FILE_NAME.match(PurePosixPath(doc.path).name)
+        name = _FILE_NAME.match(doc.path.rpartition("/")[2])  # display paths use "/"
         fm = doc.front_matter
         if name is None or fm is None or fm.data is None or "date" not in fm.data:
             return ()
