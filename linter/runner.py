@@ -184,16 +184,6 @@ def _cache_put(
         cache.put(name, *stat, value)
 
 
-def _cache_get(
-    cache: ResultCache, name: str, blob: str | None, stat: tuple[int, int] | None
-) -> Any:
-    if blob is not None:
-        return cache.get_blob(name, blob)
-    if stat is not None:
-        return cache.get(name, *stat)
-    return None
-
-
 def _size_and_mtime(file: str) -> tuple[int, int]:
     info = os.stat(file)
     return info.st_size, info.st_mtime_ns
@@ -1005,24 +995,28 @@ def run(
     todo: list[tuple[SourceFile, bool, str | None, tuple[int, int] | None]] = []
     blobs = collection.blobs
     stats: dict[str, tuple[int, int]] = {}
+    wanted: list[tuple[str, str | None, tuple[int, int] | None]] = []
     for source in checked:
         blob = blobs.get(source.display)
         stat = None
         if blob is None and use_cache:
             with contextlib.suppress(OSError):
                 stat = stats[source.display] = _size_and_mtime(source.name)
-        if results_cache is not None:
-            raw = _cache_get(results_cache, source.name, blob, stat)
-            if raw is not None:
-                try:
-                    rows, suppressions, watched, facts = parse_cached(raw)
-                except ValueError:  # never trusted blindly: read the file again
-                    results_cache.drop(source.name)
-                else:
-                    if still_valid(watched):
-                        tally.add_checked(source, rows, suppressions, facts)
-                        continue
+        wanted.append((source.name, blob, stat))
+    # a warm run asks for 50,000 stored results: in one sweep
+    stored = results_cache.get_many(wanted) if results_cache is not None else [None] * len(wanted)
+    for source, (_, blob, stat), raw in zip(checked, wanted, stored, strict=True):
+        if raw is not None and results_cache is not None:
+            try:
+                rows, suppressions, watched, facts = parse_cached(raw)
+            except ValueError:  # never trusted blindly: read the file again
+                results_cache.drop(source.name)
+            else:
+                if still_valid(watched):
+                    tally.add_checked(source, rows, suppressions, facts)
+                    continue
         todo.append((source, True, blob, stat))
+    del wanted, stored
     # a small run whose collection rules all name their keys reads the key index of
     # the collection's facts instead of every fact (see linter.collection_index)
     index = _collection_index(linter, collection, key) if use_cache and collecting else None
@@ -1061,7 +1055,7 @@ def run(
             linted = {source.display for source, *_ in todo}
             for source in checked:
                 if source.display not in linted:
-                    stored = {
+                    its_facts = {
                         code: by_path[source.display]
                         for code, by_path in tally.facts.items()
                         if source.display in by_path
@@ -1071,7 +1065,7 @@ def run(
                         source.name,
                         blobs.get(source.display),
                         stats.get(source.display),
-                        stored,
+                        its_facts,
                     )
 
     if todo:
