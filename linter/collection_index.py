@@ -9,9 +9,10 @@ such rules a small run reads this index instead of the facts cache: it lints
 the checked files, looks their keys up, and hands ``finish`` those files'
 facts alone.
 
-What the index covers is recorded file by file as ``<blob id> <path>``: the
-git blob id of the content whose facts it holds, and the path (relative to
-the config root, which the runner only lets be the work tree's top).  A
+What the index covers is recorded file by file as ``<blob id> 0\\t<path>``
+(git's ``ls-files --stage`` record less the mode): the git blob id of the
+content whose facts it holds, and the path (relative to the config root,
+which the runner only lets be the work tree's top).  A
 file whose current record is not covered (changed or added since) is linted
 by the run itself; a line whose record is no longer current is ignored.  So
 the index never has to be exact, only never wrong: a stale line is dead
@@ -22,7 +23,7 @@ Layout of a file, all of it checksummed by the first line:
 
     fmlint-index <format> crc32=<8 hex digits>
     {"format": 1, "key": "<config key>", "coverage": <bytes>, "files": <n>, ...}
-    <blob> <path>\\0<blob> <path>\\0...   (the records, ``coverage`` bytes)
+    <blob> 0\\t<path>\\0...             (the records, ``coverage`` bytes)
     <key>\\t<n>\\t<fact>                 (one line per key of a file's fact; <n>
                                        numbers the file's record, from 0)
 
@@ -47,7 +48,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 FRESH_LIMIT = 100  # uncovered files a small run lints itself before going the long way
 DELTA_LIMIT = 2000  # files recorded in the delta file before it is merged into the main one
 KEEP_FILES = 4  # index files (configs) kept in the cache folder
@@ -60,8 +61,10 @@ Keyed = tuple[str, str, str]
 
 
 def record(path: str, blob: str) -> str:
-    """What the index calls a file at a content: ``<blob id> <path>``."""
-    return f"{blob} {path}"
+    """What the index calls a file at a content: ``<blob id> 0\\t<path>``,
+    git's own ``ls-files --stage`` record less the mode, so that a run takes
+    git's records as they come."""
+    return f"{blob} 0\t{path}"
 
 
 def keyed(code: str, key: str, fact: Any) -> Keyed:
@@ -169,7 +172,7 @@ class CollectionIndex:
         return sum(part.header["files"] for part in self._parts)
 
     def coverage(self) -> set[str]:
-        """Every ``<blob id> <path>`` record the index holds."""
+        """Every record the index holds."""
         covered: set[str] = set()
         for part in self._parts:
             covered.update(part.records)
@@ -213,8 +216,8 @@ class CollectionIndex:
         index = int(number)
         if index >= len(records):
             return None
-        blob, space, path = records[index].partition(" ")
-        return (path, blob, fact) if space else None
+        blob, space, named = records[index].partition(" ")
+        return (named[2:], blob, fact) if space and named[:2] == "0\t" else None
 
     # -- writing
 

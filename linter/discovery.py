@@ -496,44 +496,78 @@ def drop_prefetched() -> None:
 _REGULAR_MODES = ("100644", "100755")  # a symbolic link is the file it points to, or nothing
 
 
-def git_tracked_markdown(toplevel: Path | str) -> tuple[list[str], dict[str, str]] | None:
-    """Markdown files in git's index (tracked or staged: what a commit will
-    hold), as absolute path strings, and for those whose work-tree copy is
-    the same as the index's, their blob id: git already knows their content,
-    so a cache keyed by it needs no stat, let alone a read.  None outside git.
-    Symbolic links are left out; a conflicted file is listed (once per
-    stage), without a blob id.
+class GitIndex:
+    """git's index of one work tree: the Markdown files a commit will hold
+    (``git ls-files --stage``), and those whose work-tree copy differs from
+    the index's (modified or deleted).  The two git commands run at once (or
+    were started by :func:`prefetch_git_index`)."""
 
-    The two git commands run at once, and the index's listing (quick) is
-    parsed while git looks for changed files (slower: it stats every one)."""
-    outputs = _git_outputs(toplevel, *_INDEX_COMMANDS, started=_PREFETCHED.pop(str(toplevel), None))
-    try:
-        staged = next(outputs)
-        if staged is None:
+    def __init__(self, toplevel: Path | str, staged: str, changed: list[str]) -> None:
+        self.top = str(toplevel).rstrip(os.sep) + os.sep
+        self.staged = staged  # "<mode> <blob> <stage>\t<name>\0" records
+        self.changed = changed  # names relative to the top, '/'-separated
+        self._uniform: tuple[list[str], int] | bool | None = False  # not looked at yet
+
+    @classmethod
+    def read(cls, toplevel: Path | str) -> GitIndex | None:
+        """None outside git (or when git fails)."""
+        started = _PREFETCHED.pop(str(toplevel), None)
+        outputs = _git_outputs(toplevel, *_INDEX_COMMANDS, started=started)
+        try:
+            staged = next(outputs)
+            changed = next(outputs) if staged is not None else None
+        finally:
+            outputs.close()
+        if staged is None or changed is None:
             return None
-        top = str(toplevel).rstrip(os.sep) + os.sep
-        text = staged.decode("utf-8", errors="surrogateescape")
-        listed = _parse_stage_fast(text, top)
-        files, blobs = listed if listed is not None else _parse_stage(text, top)
-        changed = next(outputs)
-    finally:
-        outputs.close()
-    if changed is None:
-        return None
-    for name in changed.decode("utf-8", errors="surrogateescape").split("\0"):
-        if name:
+        names = changed.decode("utf-8", errors="surrogateescape").split("\0")
+        return cls(toplevel, staged.decode("utf-8", errors="surrogateescape"), names[:-1])
+
+    def uniform_records(self) -> tuple[list[str], int] | None:
+        """The records and where each one's name starts, when they all look
+        alike (regular files at stage 0: no conflict, no symbolic link, blob
+        ids of one length), so C code can slice them; None otherwise."""
+        if self._uniform is False:
+            self._uniform = _uniform_records(self.staged)
+        return self._uniform  # type: ignore[return-value]
+
+    def files_and_blobs(self) -> tuple[list[str], dict[str, str]]:
+        """The files as absolute path strings, and for those whose work-tree
+        copy is the same as the index's, their blob id: git already knows
+        their content, so a cache keyed by it needs no stat, let alone a read.
+        Symbolic links are left out; a conflicted file is listed (once per
+        stage), without a blob id."""
+        top = self.top
+        uniform = self.uniform_records()
+        if uniform is None:
+            files, blobs = _parse_stage(self.staged, top)
+        else:
+            records, tab = uniform
+            names: Iterable[str] = map(itemgetter(slice(tab + 1, None)), records)
+            if not _SLASH:
+                names = (name.replace("/", os.sep) for name in names)
+            files = list(map(top.__add__, names))
+            blobs = dict(zip(files, map(itemgetter(slice(7, tab - 2)), records), strict=True))
+        for name in self.changed:
             blobs.pop(top + (name if _SLASH else name.replace("/", os.sep)), None)
-    return files, blobs
+        return files, blobs
 
 
-def _parse_stage_fast(text: str, top: str) -> tuple[list[str], dict[str, str]] | None:
+def git_tracked_markdown(toplevel: Path | str) -> tuple[list[str], dict[str, str]] | None:
+    """:meth:`GitIndex.files_and_blobs` of the work tree at ``toplevel``;
+    None outside git."""
+    index = GitIndex.read(toplevel)
+    return None if index is None else index.files_and_blobs()
+
+
+def _uniform_records(text: str) -> tuple[list[str], int] | None:
     """``git ls-files -z --stage`` records, "<mode> <blob> <stage>\\t<name>\\0"
     (the mode six digits, the blob id full length, so the name starts at the
-    same place in each), sliced by C code alone when all are regular files at
-    stage 0, as they are unless a merge is in conflict or a link is tracked;
-    None otherwise."""
+    same place in each), and that place, when all are regular files at stage
+    0, as they are unless a merge is in conflict or a link is tracked; None
+    otherwise."""
     if not text:
-        return [], {}
+        return [], 0
     tab = text.find(" ", 7) + 2  # the first record's tab, after "<mode> <blob> <stage>"
     if tab < 10 or text[-1] != "\0":
         return None
@@ -544,12 +578,7 @@ def _parse_stage_fast(text: str, top: str) -> tuple[list[str], dict[str, str]] |
         return None
     if set(map(itemgetter(slice(tab - 2, tab + 1)), records)) != {" 0\t"}:
         return None  # a conflict (or blob ids of another length: not git's format)
-    names: Iterable[str] = map(itemgetter(slice(tab + 1, None)), records)
-    if not _SLASH:
-        names = (name.replace("/", os.sep) for name in names)
-    files = list(map(top.__add__, names))
-    blob_ids = map(itemgetter(slice(7, tab - 2)), records)
-    return files, dict(zip(files, blob_ids, strict=True))
+    return records, tab
 
 
 def _parse_stage(text: str, top: str) -> tuple[list[str], dict[str, str]]:

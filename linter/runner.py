@@ -13,10 +13,11 @@ import gc
 import json
 import os
 import re
+import stat as stat_module
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +26,12 @@ from linter.bundled import bundled_schema_path
 from linter.config import Config, RuleSettings, resolve_rule_settings
 from linter.discovery import (
     SKIPPED_DIRS,
+    GitIndex,
     GlobSet,
     SourceFile,
     display_path,
     expand_paths,
     git_toplevel,
-    git_tracked_markdown,
     walk_markdown,
     work_trees,
 )
@@ -676,7 +677,11 @@ _SKIPPED_DIR_RE = re.compile(
 )
 
 
-def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collection:
+def collection_sources(
+    linter: Linter,
+    checked: Sequence[SourceFile],
+    read: dict[str, GitIndex | None] | None = None,
+) -> Collection:
     """The documents collection rules compare besides the checked files.
 
     * ``collection-roots`` when configured (folders are walked like command
@@ -692,8 +697,8 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collect
     A file reached by two paths (a symbolic link, ``../`` in a path) counts
     once, under its checked name, so it is never a duplicate of itself.
     Files git vouches for (unchanged since the index) are not even stat'ed:
-    a pre-commit run goes through 50,000 of them, with string work only."""
-    import stat as stat_module
+    a pre-commit run goes through 50,000 of them, with string work only.
+    ``read``: git indexes already read, by work tree."""
 
     config, cwd = linter.config, linter.cwd
     checked_names = {s.name for s in checked}
@@ -720,12 +725,12 @@ def collection_sources(linter: Linter, checked: Sequence[SourceFile]) -> Collect
         # elsewhere is not a duplicate of a copy in the current directory's repository
         tops = sorted(work_trees(s.name for s in checked))
         for top in tops:
-            index = git_tracked_markdown(top)
-            if index is None:
+            git_index = read[str(top)] if read and str(top) in read else GitIndex.read(top)
+            if git_index is None:
                 continue
             if len(tops) == 1:
                 found.top = str(top)
-            tracked, blobs = index
+            tracked, blobs = git_index.files_and_blobs()
             found.blobs.update((s.display, blobs[s.name]) for s in checked if s.name in blobs)
             top_folder = str(top).rstrip(os.sep) + os.sep
             prefix = len(top_folder)
@@ -809,16 +814,17 @@ def _add_vouched(
     )
 
 
-def _collection_index(linter: Linter, collection: Collection, key: str) -> CollectionIndex | None:
-    """The key index for this run's collection, when it can serve: every
-    collection rule names its keys, and the collection is one git work tree
-    that is also the current folder and the config root (so display paths,
-    cache keys and git's names are one and the same)."""
+def _collection_index(linter: Linter, top: str | None, key: str) -> CollectionIndex | None:
+    """The key index for a collection that is the git work tree ``top``, when
+    it can serve: every collection rule names its keys, and the work tree is
+    also the current folder and the config root (so display paths, cache
+    keys and git's names are one and the same)."""
     cwd = str(linter.cwd)
     if (
-        collection.top != cwd
+        top != cwd
         or str(linter.config.root) != cwd
         or os.sep != "/"
+        or linter.config.collection_roots
         or not linter.collection_rules
         or any(
             type(rule).index_keys is CollectionRule.index_keys for rule in linter.collection_rules
@@ -867,45 +873,119 @@ def _rebuild_index(
 
 @dataclass
 class _IndexedRun:
-    """A small run served by the key index: ``fresh`` are the members the
-    index does not cover (linted by the run itself), ``current`` the records
-    of every member git vouches for (what an index line must match)."""
+    """A small run served by the key index.  ``collection`` holds the members
+    the index does not cover (linted by the run itself) and the blob ids of
+    the checked files; ``current`` the index records (``<blob> 0\\t<path>``,
+    as git lists them) of the files in git's index, ``changed`` those whose
+    work-tree copy differs, ``is_member`` whether a path belongs to the
+    collection at all: an index line counts only for a current member."""
 
     index: CollectionIndex
-    fresh: list[tuple[str, str, str | None, tuple[int, int] | None]]
+    collection: Collection
     current: set[str]
     covered: set[str]
+    changed: set[str]
+    is_member: Callable[[str], bool]
 
     @classmethod
-    def plan(
-        cls, index: CollectionIndex, collection: Collection, checked: int
-    ) -> _IndexedRun | None:
-        """None when the index is too far behind to be worth it."""
-        from linter.collection_index import FRESH_LIMIT, record
+    def try_plan(
+        cls, linter: Linter, checked: Sequence[SourceFile], key: str
+    ) -> tuple[_IndexedRun | None, dict[str, GitIndex | None]]:
+        """The plan, or None when the index cannot serve (then the run goes the
+        long way); and the git indexes read meanwhile, for that way."""
+        read: dict[str, GitIndex | None] = {}
+        tops = work_trees(s.name for s in checked)
+        if len(tops) != 1:
+            return None, read
+        top = str(next(iter(tops)))
+        index = _collection_index(linter, top, key)
+        if index is None or not index.load():
+            return None, read
+        git_index = read[top] = GitIndex.read(top)
+        if git_index is None:
+            return None, read
+        return cls._plan(linter, checked, index, git_index), read
 
-        members = collection.members
-        if index.covered_files > 2 * (len(members) + checked) + FRESH_LIMIT:
+    @classmethod
+    def _plan(
+        cls,
+        linter: Linter,
+        checked: Sequence[SourceFile],
+        index: CollectionIndex,
+        git_index: GitIndex,
+    ) -> _IndexedRun | None:
+        from linter.collection_index import FRESH_LIMIT
+
+        uniform = git_index.uniform_records()
+        if uniform is None:
+            return None  # a conflict or a symbolic link: the long way knows them
+        records, tab = uniform
+        if index.covered_files > 2 * len(records) + FRESH_LIMIT:
             return None  # mostly dead weight: time for a new one
+        width = tab - 9  # of a blob id: "<mode> " is 7 characters, " 0\t" 3
+        # git's records less the mode are the index's records: no string is built
+        current = list(map(itemgetter(slice(7, None)), records))
         covered = index.coverage()
-        records = [
-            None if blob is None else record(display, blob) for _, display, blob, _ in members
-        ]
-        fresh = [
-            member
-            for member, found in zip(members, records, strict=True)
-            if found is None or found not in covered
-        ]
-        if len(fresh) > FRESH_LIMIT:
+        uncovered = [record for record in current if record not in covered]
+        if len(uncovered) > 2 * FRESH_LIMIT:
             return None
-        current = set(records)
-        current.discard(None)  # type: ignore[arg-type]
-        return cls(index, fresh, current, covered)  # type: ignore[arg-type]
+        top = git_index.top
+        changed = set(git_index.changed)
+        displays = {source.display for source in checked}
+        exclude = GlobSet(linter.config.root, linter.config.exclude)
+
+        def is_member(path: str) -> bool:
+            # what collection_sources() leaves out of the collection
+            return not (
+                path in displays
+                or _SKIPPED_DIR_RE.search(path)
+                or (exclude.spec is not None and exclude.matches(top + path))
+            )
+
+        found = Collection(top=top[:-1])
+        found.members.extend(
+            (top + record[width + 3 :], record[width + 3 :], record[:width], None)
+            for record in uncovered
+            if record[width + 3 :] not in changed and is_member(record[width + 3 :])
+        )
+        # files that differ from git's index are read from the work tree, as the long
+        # way reads them (deleted ones are not in the collection)
+        seen = set()
+        for source in checked:
+            with contextlib.suppress(OSError):
+                info = os.stat(source.name)
+                seen.add((info.st_dev, info.st_ino))
+        for name in sorted(changed):
+            if not is_member(name):
+                continue
+            try:
+                info = os.stat(top + name)
+            except OSError:
+                continue
+            identity = (info.st_dev, info.st_ino)
+            if not stat_module.S_ISREG(info.st_mode) or (info.st_ino and identity in seen):
+                continue
+            seen.add(identity)
+            found.members.append((top + name, name, None, (info.st_size, info.st_mtime_ns)))
+        if len(found.members) > FRESH_LIMIT:
+            return None
+        text = git_index.staged
+        for display in displays - changed:
+            needle = f"\t{display}\0"
+            at = text.find(needle)
+            while at >= 0:
+                start = text.rfind("\0", 0, at) + 1
+                if at - start == tab:  # the name field, not a tab inside another name
+                    found.blobs[display] = text[start + 7 : start + 7 + width]
+                    break
+                at = text.find(needle, at + 1)
+        return cls(index, found, set(current), covered, changed, is_member)
 
     def add_matches(self, linter: Linter, tally: Tally, checked: Sequence[SourceFile]) -> None:
         """The facts of the members sharing a key with a checked file."""
         from linter.collection_index import record
 
-        current = self.current
+        current, changed, is_member = self.current, self.changed, self.is_member
         for rule in linter.collection_rules:
             by_path = tally.facts[rule.code]
             keys: set[str] = set()
@@ -913,24 +993,24 @@ class _IndexedRun:
                 if source.display in by_path:
                     keys.update(rule.index_keys(by_path[source.display]) or ())
             for path, blob, fact in self.index.lookup(rule.code, keys):
-                if path not in by_path and record(path, blob) in current:
+                if (
+                    path not in by_path
+                    and record(path, blob) in current
+                    and path not in changed
+                    and is_member(path)
+                ):
                     try:
                         by_path[path] = json.loads(fact)
                     except (ValueError, RecursionError):  # the checksum makes it impossible
                         continue
 
-    def record(
-        self,
-        linter: Linter,
-        tally: Tally,
-        checked: Sequence[SourceFile],
-        collection: Collection,
-    ) -> None:
-        """Add what the run learned (the checked and fresh files git vouches
-        for) to the index: after a commit they are members it covers."""
+    def record(self, linter: Linter, tally: Tally) -> None:
+        """Add what the run learned (the checked and uncovered files git
+        vouches for) to the index: after a commit they are members it covers."""
         from linter.collection_index import record
 
-        blobs = {display: blob for _, display, blob, _ in self.fresh if blob is not None}
+        collection = self.collection
+        blobs = {display: blob for _, display, blob, _ in collection.members if blob is not None}
         blobs.update(collection.blobs)
         blobs = {d: b for d, b in blobs.items() if record(d, b) not in self.covered}
         if not blobs:
@@ -970,7 +1050,19 @@ def run(
     except PathError as error:
         raise UsageError(str(error)) from None
     collecting = bool(linter.collection_rules)
-    collection = collection_sources(linter, checked) if collecting else Collection()
+    key = linter.cache_key() if use_cache else ""
+    # a small run whose collection rules all name their keys reads the key index of
+    # the collection's facts instead of every fact (see linter.collection_index)
+    indexed: _IndexedRun | None = None
+    read: dict[str, GitIndex | None] = {}
+    if use_cache and collecting and len(checked) <= SMALL_RUN:
+        indexed, read = _IndexedRun.try_plan(linter, checked, key)
+    if indexed is not None:
+        collection = indexed.collection
+    elif collecting:
+        collection = collection_sources(linter, checked, read)
+    else:
+        collection = Collection()
 
     # Two caches: per-file results (with their facts) for the checked files, and the
     # facts collection rules need from every file.  A small run (pre-commit: a few
@@ -982,7 +1074,6 @@ def run(
     if use_cache:
         from linter.cache import ResultCache
 
-        key = linter.cache_key()
         if len(checked) > SMALL_RUN:
             results_cache = ResultCache(config.cache_path, key, "results", config.root)
             results_cache.load()
@@ -1017,15 +1108,13 @@ def run(
                     continue
         todo.append((source, True, blob, stat))
     del wanted, stored
-    # a small run whose collection rules all name their keys reads the key index of
-    # the collection's facts instead of every fact (see linter.collection_index)
-    index = _collection_index(linter, collection, key) if use_cache and collecting else None
-    indexed = None
-    if index is not None and len(checked) <= SMALL_RUN and index.load():
-        indexed = _IndexedRun.plan(index, collection, len(checked))
+    index = None  # the key index, to be written anew at the end
     if indexed is not None:
-        todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in indexed.fresh)
-    elif use_cache and collecting and (todo or collection.members):
+        # the members the index does not cover: the rest is looked up by key later
+        todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in collection.members)
+    elif use_cache and collecting:
+        index = _collection_index(linter, collection.top, key)
+    if indexed is None and use_cache and collecting and (todo or collection.members):
         from linter.cache import ResultCache
 
         facts_cache = ResultCache(config.cache_path, key, "facts", config.root)
@@ -1098,7 +1187,7 @@ def run(
     del results_cache, facts_cache
     if indexed is not None:
         indexed.add_matches(linter, tally, checked)
-        indexed.record(linter, tally, checked, collection)
+        indexed.record(linter, tally)
     elif index is not None and (len(checked) <= SMALL_RUN or not index.exists()):
         _rebuild_index(index, linter, tally, checked, collection)
 

@@ -165,6 +165,33 @@ def test_too_many_uncovered_files_go_the_long_way_and_renew_the_index(
     assert ways == ["index"]  # the long way wrote a new index
 
 
+def test_files_the_collection_leaves_out_never_count_through_the_index(
+    tmp_path: Path, ways: list[str]
+) -> None:
+    for name in ("p0.md", "p1.md", "node_modules/x.md", "drafts/d.md", "vendor/v.md"):
+        write(tmp_path, name, article("ART1" if name != "p1.md" else "ART2"))
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "site")
+    fields: dict[str, Any] = {"exclude": ("drafts/**",)}
+    assert lint(tmp_path, ["."], **fields) == []
+    for _ in range(2):  # the first small run records what it saw; the second reads it back
+        ways.clear()
+        assert lint(tmp_path, ["p0.md"], **fields) == []
+        assert ways == ["index"]
+    # a file the index does not know yet, and one changed in the work tree only
+    write(tmp_path, "p2.md", article("ART1"))
+    git(tmp_path, "add", "p2.md")
+    write(tmp_path, "p1.md", article("ART1"))  # not staged: the work tree's copy counts
+    expected = lint(tmp_path, ["p0.md"], cache=False, **fields)
+    assert [r[4].split(" is also used by ")[1] for r in expected] == [
+        "p1.md:3, p2.md:3; codes must be unique"
+    ]
+    ways.clear()
+    assert lint(tmp_path, ["p0.md"], **fields) == expected
+    assert ways == ["index"]
+
+
 OPERATIONS = ("edit", "edit", "edit", "stage", "commit", "delete", "add", "body", "unstaged")
 
 
@@ -253,7 +280,7 @@ def test_records_and_lines_round_trip_for_any_path(tmp_path: Path) -> None:
     index.rebuild(files(*[(p, f"{n:040x}", f"V{n % 2}") for n, p in enumerate(ODD_PATHS)]))
     again = CollectionIndex(tmp_path, "k" * 64)
     assert again.load()
-    assert again.coverage() == {f"{n:040x} {p}" for n, p in enumerate(ODD_PATHS)}
+    assert again.coverage() == {f"{n:040x} 0\t{p}" for n, p in enumerate(ODD_PATHS)}
     found = sorted(again.lookup("FM501", ["code=V1"]))
     assert found == [
         (p, f"{n:040x}", json.dumps({"code": ["V1", 3, 7, 3, 20]}, separators=(",", ":")).encode())
