@@ -67,13 +67,18 @@ def record(path: str, blob: str) -> str:
     return f"{blob} 0\t{path}"
 
 
+# one encoder for all: json.dumps with any option builds a new one per call
+_compact = json.JSONEncoder(separators=(",", ":")).encode
+_quoted = json.JSONEncoder().encode
+
+
 def keyed(code: str, key: str, fact: Any) -> Keyed:
     """Raises TypeError/ValueError for a fact that is not JSON."""
-    return code, key, json.dumps(fact, separators=(",", ":"))
+    return code, key, _compact(fact)
 
 
 def _key_field(code: str, key: str) -> bytes:
-    return json.dumps(f"{code}:{key}").encode("ascii")
+    return _quoted(f"{code}:{key}").encode("ascii")
 
 
 def _checksum_line(body: bytes) -> bytes:

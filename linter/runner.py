@@ -849,8 +849,12 @@ def _keyed_files(
         code, keys_of = rule.code, rule.index_keys
         for display, fact in tally.facts[code].items():
             found = facts.get(display)
-            if found is not None:
-                found.extend(keyed(code, key, fact) for key in keys_of(fact) or ())
+            if found is None:
+                continue
+            keys = keys_of(fact)
+            if keys:
+                first = keyed(code, "", fact)  # the fact's JSON, once for all its keys
+                found.extend((code, key, first[2]) for key in keys)
     return [(display, blob, facts[display]) for display, blob in blobs.items()]
 
 
