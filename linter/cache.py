@@ -30,6 +30,9 @@ on save, entries another run wrote since this one loaded are kept unless this
 run has a fresher answer for the same path; at worst a racing update is lost,
 which only costs a re-read.
 
+The key index of the collection's facts, which a pre-commit run reads instead
+of the facts file, lives in the same folder (:mod:`linter.collection_index`).
+
 Growth is bounded: entries for files that no longer exist are dropped on
 save, and only the :data:`KEEP_FILES` most recently written cache files (one
 per config) are kept; stale temp files of crashed runs are removed.
@@ -42,6 +45,7 @@ import gc
 import hashlib
 import json
 import os
+import stat as stat_module
 import tempfile
 import time
 from collections.abc import Sequence
@@ -113,12 +117,10 @@ class ResultCache:
     ) -> tuple[dict[str, Any] | None, tuple[int, int] | None, bytes]:
         """The payload of a cache file (None when it cannot be trusted), the
         file's (size, mtime_ns) and its checksum line."""
-        try:
-            with open(file or self.file, "rb") as handle:
-                info = os.fstat(handle.fileno())
-                data = handle.read()
-        except (OSError, MemoryError):  # missing, unreadable, a folder...
+        read = read_regular_file(file or self.file)
+        if read is None:  # missing, unreadable, a folder, a device...
             return None, None, b""
+        data, info = read
         stat = (info.st_size, info.st_mtime_ns)
         header, _, body = data.partition(b"\n")
         if header != _header(body):  # truncated, edited, garbage, another format
@@ -385,6 +387,27 @@ class ResultCache:
         for _, old in caches[KEEP_FILES - 1 :]:
             _unlink(old)
             _unlink(old.with_name(old.name[: -len(_SUFFIX)] + _DELTA_SUFFIX))
+
+
+def read_regular_file(path: Path | str) -> tuple[bytes, os.stat_result] | None:
+    """The bytes of a regular file and its stat, or None for anything else.
+    A cache folder is in the user's work tree: a file there may be a link to
+    a device (``/dev/zero`` never ends) or a pipe (which blocks an open), so
+    the open does not wait and only a regular file is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat_module.S_ISREG(info.st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read(), info
+    except (OSError, MemoryError):
+        return None
+    finally:
+        os.close(fd)
 
 
 def _header(body: bytes) -> bytes:

@@ -117,11 +117,12 @@ class _Part:
 
 
 def _read(file: Path, key: str) -> _Part | None:
-    try:
-        with open(file, "rb") as handle:
-            data = handle.read()
-    except (OSError, MemoryError):
+    from linter.cache import read_regular_file
+
+    read = read_regular_file(file)
+    if read is None:
         return None
+    data = read[0]
     head, _, rest = data.partition(b"\n")
     if head != _checksum_line(rest):  # missing, truncated, edited, another format
         return None

@@ -389,3 +389,19 @@ def test_a_crashed_runs_temp_file_goes_and_the_folder_stays_ignored(tmp_path: Pa
     recent.unlink()
     ResultCache(folder, "k" * 64, "facts", tmp_path)._ensure_folder()
     assert (folder / ".gitignore").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_an_index_or_cache_file_that_is_a_pipe_or_a_device_is_not_read(tmp_path: Path) -> None:
+    """The cache folder is in the work tree: a committed link to /dev/zero, or
+    a named pipe, must neither hang a run nor fill its memory."""
+    index = CollectionIndex(tmp_path, "k" * 64)
+    os.mkfifo(index.file)
+    assert not index.load()  # returns at once: nothing writes to the pipe
+    index.file.unlink()
+    index.file.symlink_to("/dev/zero")
+    assert not index.load()
+    facts = ResultCache(tmp_path, "k" * 64, "facts", tmp_path)
+    facts.file.symlink_to("/dev/zero")
+    facts.load()
+    assert facts.entries == {}
