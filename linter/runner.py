@@ -96,6 +96,21 @@ class FileResult:
             self.facts,
         ]
 
+    def packed(self) -> str | list[Any]:
+        """:meth:`cached` as JSON text, as the results cache stores it: a warm
+        run then decodes the cache file into one string per file, and each
+        file's result only when its turn comes, so the decoded results of
+        100,000 files are never all in memory at once.  (A plugin's fact that
+        is not JSON leaves the result as it is: the cache drops it.)"""
+        value = self.cached()
+        try:
+            return _pack(value)
+        except (TypeError, ValueError, RecursionError):
+            return value
+
+
+_pack = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
 
 def _compact_row(row: Row) -> list[Any]:
     """A row as the results cache keeps it: a subject quoted in the message
@@ -115,9 +130,15 @@ def still_valid(watched: dict[str, str]) -> bool:
 def parse_cached(
     raw: Any,
 ) -> tuple[list[Row], list[Suppression], dict[str, str], dict[str, Any]]:
-    """The inverse of :meth:`FileResult.cached`; strict, since the JSON comes
-    from a cache file that is never trusted: any other shape is a ValueError.
-    (Inline checks: a warm run parses 50,000 of these.)"""
+    """The inverse of :meth:`FileResult.cached` (or of :meth:`FileResult.packed`,
+    its JSON text); strict, since the JSON comes from a cache file that is
+    never trusted: any other shape is a ValueError.  (Inline checks: a warm
+    run parses 50,000 of these.)"""
+    if type(raw) is str:
+        try:
+            raw = json.loads(raw)
+        except RecursionError:
+            raise ValueError("not a file result") from None
     if type(raw) is not list or len(raw) != 4:
         raise ValueError("not a file result")
     rows_raw, suppressions_raw, watched, facts = raw
@@ -1178,7 +1199,7 @@ def run(
             _cache_put(facts_cache, source.name, blob, stat, result.facts)
         if full:
             if results_cache is not None:
-                _cache_put(results_cache, source.name, blob, stat, result.cached())
+                _cache_put(results_cache, source.name, blob, stat, result.packed())
             tally.add_checked(source, result.rows, result.suppressions, result.facts)
         else:  # only compared: even a rule crash on it is not reported
             tally.add_facts(source.display, result.facts)
