@@ -750,3 +750,15 @@ def test_a_subject_quoted_in_its_message_is_stored_as_its_place_there() -> None:
     assert stored[0][0][6] == [7, 7 + len("https://e.com/ខ.png")]
     assert stored[0][1][6] == "not quoted"
     assert parse_cached(stored)[0] == rows
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "[", "[[],[],{},{}] x", "[[],[],{},{}]\n", '"x"', "[" * 100_000, "[[],[],{},{}]]", "nan"],
+)
+def test_a_stored_result_text_must_be_exactly_one_result(text: str) -> None:
+    """Results are stored as JSON text, decoded one by one: anything but one
+    well-formed result (trailing text, deep nesting...) is refused."""
+    with pytest.raises(ValueError):
+        parse_cached(text)
+    assert parse_cached("[[],[],{},{}]") == ([], [], {}, {})
