@@ -232,6 +232,7 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()  # and not afterwards either: they are all alive
         if enabled:
             gc.enable()
 
