@@ -39,12 +39,13 @@ ignored.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,24 @@ def _key_field(code: str, key: str) -> bytes:
 
 def _checksum_line(body: bytes) -> bytes:
     return _MAGIC + b"%08x" % zlib.crc32(body)
+
+
+def _line(code: str, key: str, number: int, fact: str) -> bytes:
+    return b"%s\t%d\t%s\n" % (_key_field(code, key), number, fact.encode("ascii"))
+
+
+def _batches(parts: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    """``parts`` joined into pieces of about ``size`` bytes, for fewer writes."""
+    batch: list[bytes] = []
+    length = 0
+    for part in parts:
+        batch.append(part)
+        length += len(part)
+        if length >= size:
+            yield b"".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield b"".join(batch)
 
 
 class _Part:
@@ -245,19 +264,28 @@ class CollectionIndex:
                 base = main.head.decode("ascii")
                 self._write(self.delta_file, old_records, lines, added, base)
             else:
-                records = main.records + old_records
                 lines = main.lines(0)
                 if delta is not None:
                     lines.extend(delta.lines(len(main.records)))
-                self._write(self.file, records, lines, added)
+                self._write(self.file, main.records + old_records, lines, added)
                 with contextlib.suppress(OSError):
                     self.delta_file.unlink()
 
-    def rebuild(self, files: Iterable[tuple[str, str, list[Keyed]]]) -> None:
-        """Replace the index with one of exactly ``files`` (path, blob, keyed facts)."""
+    def rebuild(
+        self, files: Sequence[tuple[str, str]], keyed_of: Callable[[str], list[Keyed]]
+    ) -> None:
+        """Replace the index with one of exactly ``files`` (path, blob id),
+        whose keyed facts ``keyed_of(path)`` gives: asked file by file while
+        the lines are written, so that the lines of 100,000 files are never
+        all in memory."""
         with contextlib.suppress(OSError, ValueError):
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(self.file, [], [], [(record(p, b), facts) for p, b, facts in files])
+            lines = (
+                _line(code, key, number, fact)
+                for number, (path, _) in enumerate(files)
+                for code, key, fact in keyed_of(path)
+            )
+            self._write(self.file, [record(path, blob) for path, blob in files], lines)
             with contextlib.suppress(OSError):
                 self.delta_file.unlink()
             self._prune()
@@ -266,19 +294,19 @@ class CollectionIndex:
         self,
         file: Path,
         records: list[str],
-        lines: list[bytes],
-        added: list[tuple[str, list[Keyed]]],
+        lines: Iterable[bytes],
+        added: list[tuple[str, list[Keyed]]] = (),  # type: ignore[assignment]
         base: str | None = None,
     ) -> None:
-        """``records`` and their ``lines``, then the ``added`` files."""
-        records = list(records)
-        lines = list(lines)
-        for number, (file_record, facts) in enumerate(added, len(records)):
-            records.append(file_record)
-            lines.extend(
-                b"%s\t%d\t%s\n" % (_key_field(code, key), number, fact.encode("ascii"))
-                for code, key, fact in facts
-            )
+        """``records`` and their ``lines``, then the ``added`` files; streamed,
+        the checksum line written last over a placeholder."""
+        first = len(records)
+        records = records + [file_record for file_record, _ in added]
+        more = (
+            _line(code, key, number, fact)
+            for number, (_, facts) in enumerate(added, first)
+            for code, key, fact in facts
+        )
         coverage = "\0".join(records).encode("utf-8", "surrogatepass")
         header: dict[str, Any] = {
             "format": FORMAT,
@@ -288,11 +316,21 @@ class CollectionIndex:
         }
         if base is not None:
             header["base"] = base
-        body = b"".join([json.dumps(header).encode() + b"\n", coverage, b"\n", *lines])
         fd, tmp = tempfile.mkstemp(prefix=f".{PREFIX}", suffix=TEMP_SUFFIX, dir=self.folder)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(_checksum_line(body) + b"\n" + body)
+                placeholder = _checksum_line(b"")
+                handle.write(b" " * len(placeholder) + b"\n")
+                crc = 0
+                for part in _batches(
+                    itertools.chain(
+                        [json.dumps(header).encode() + b"\n", coverage, b"\n"], lines, more
+                    )
+                ):
+                    crc = zlib.crc32(part, crc)
+                    handle.write(part)
+                handle.seek(0)
+                handle.write(_MAGIC + b"%08x" % crc)
             os.replace(tmp, file)
         except BaseException:
             with contextlib.suppress(OSError):

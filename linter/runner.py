@@ -888,26 +888,29 @@ def _collection_index(linter: Linter, top: str | None, key: str) -> CollectionIn
     return CollectionIndex(linter.config.cache_path, key)
 
 
-def _keyed_files(
-    linter: Linter, tally: Tally, blobs: dict[str, str]
-) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
-    """(path, blob id, keyed facts) for the index, of the files in ``blobs``
-    (display path -> blob id).  Raises what a rule's index_keys raises, and
-    TypeError/ValueError for a fact that is not JSON."""
+def _keyed_facts(linter: Linter, tally: Tally) -> Callable[[str], list[tuple[str, str, str]]]:
+    """What the index keeps of a file (by display path): (rule code, key, fact
+    as JSON) for each key of each of its facts.  The function raises what a
+    rule's index_keys raises, and TypeError/ValueError for a fact that is
+    not JSON."""
     from linter.collection_index import keyed
 
-    facts: dict[str, list[tuple[str, str, str]]] = {display: [] for display in blobs}
-    for rule in linter.collection_rules:
-        code, keys_of = rule.code, rule.index_keys
-        for display, fact in tally.facts[code].items():
-            found = facts.get(display)
-            if found is None:
-                continue
-            keys = keys_of(fact)
-            if keys:
-                first = keyed(code, "", fact)  # the fact's JSON, once for all its keys
-                found.extend((code, key, first[2]) for key in keys)
-    return [(display, blob, facts[display]) for display, blob in blobs.items()]
+    rules = [
+        (rule.code, rule.index_keys, tally.facts[rule.code]) for rule in linter.collection_rules
+    ]
+
+    def keyed_of(display: str) -> list[tuple[str, str, str]]:
+        found: list[tuple[str, str, str]] = []
+        for code, keys_of, by_path in rules:
+            if display in by_path:
+                fact = by_path[display]
+                keys = keys_of(fact)
+                if keys:
+                    text = keyed(code, "", fact)[2]  # the fact's JSON, once for all its keys
+                    found.extend((code, key, text) for key in keys)
+        return found
+
+    return keyed_of
 
 
 def _rebuild_index(
@@ -921,10 +924,9 @@ def _rebuild_index(
     blobs = {display: blob for _, display, blob, _ in collection.members if blob is not None}
     blobs.update(collection.blobs)
     try:
-        files = _keyed_files(linter, tally, blobs)
+        index.rebuild(list(blobs.items()), _keyed_facts(linter, tally))
     except Exception:  # noqa: BLE001 - a plugin's index_keys failed: no index, the long way
         return
-    index.rebuild(files)
 
 
 @dataclass
@@ -1071,8 +1073,9 @@ class _IndexedRun:
         blobs = {d: b for d, b in blobs.items() if record(d, b) not in self.covered}
         if not blobs:
             return
+        keyed_of = _keyed_facts(linter, tally)
         try:
-            files = _keyed_files(linter, tally, blobs)
+            files = [(display, blob, keyed_of(display)) for display, blob in blobs.items()]
         except Exception:  # noqa: BLE001 - a plugin's index_keys failed: nothing recorded
             return
         self.index.add(files)

@@ -272,12 +272,19 @@ def files(*entries: tuple[str, str, str]) -> list[tuple[str, str, list[tuple[str
     ]
 
 
+def rebuild(
+    index: CollectionIndex, entries: list[tuple[str, str, list[tuple[str, str, str]]]]
+) -> None:
+    keyed_of = {path: facts for path, _, facts in entries}
+    index.rebuild([(path, blob) for path, blob, _ in entries], keyed_of.__getitem__)
+
+
 ODD_PATHS = ["plain.md", "with space.md", "tab\there.md", "new\nline.md", "ខ្មែរ.md", "bad\udcff.md"]
 
 
 def test_records_and_lines_round_trip_for_any_path(tmp_path: Path) -> None:
     index = CollectionIndex(tmp_path, "k" * 64)
-    index.rebuild(files(*[(p, f"{n:040x}", f"V{n % 2}") for n, p in enumerate(ODD_PATHS)]))
+    rebuild(index, files(*[(p, f"{n:040x}", f"V{n % 2}") for n, p in enumerate(ODD_PATHS)]))
     again = CollectionIndex(tmp_path, "k" * 64)
     assert again.load()
     assert again.coverage() == {f"{n:040x} 0\t{p}" for n, p in enumerate(ODD_PATHS)}
@@ -294,7 +301,7 @@ def test_records_and_lines_round_trip_for_any_path(tmp_path: Path) -> None:
 def test_many_keys_find_what_one_search_per_key_finds(tmp_path: Path) -> None:
     entries = [(f"p{n}.md", f"{n:040x}", f"V{n % 40}") for n in range(200)]
     index = CollectionIndex(tmp_path, "k" * 64)
-    index.rebuild(files(*entries))
+    rebuild(index, files(*entries))
     assert index.load()
     keys = [f"code=V{n}" for n in range(30)]  # past the searches one by one
     one_by_one = sorted(found for key in keys for found in index.lookup("FM501", [key]))
@@ -307,7 +314,7 @@ def test_additions_go_to_a_delta_then_merge_into_the_main_file(
 ) -> None:
     monkeypatch.setattr(collection_index, "DELTA_LIMIT", 3)
     index = CollectionIndex(tmp_path, "k" * 64)
-    index.rebuild(files(("a.md", "1" * 40, "A"), ("b.md", "2" * 40, "B")))
+    rebuild(index, files(("a.md", "1" * 40, "A"), ("b.md", "2" * 40, "B")))
     main_before = index.file.read_bytes()
     for n, value in enumerate(["A", "C", "B"]):
         assert index.load()
@@ -336,7 +343,7 @@ def test_additions_go_to_a_delta_then_merge_into_the_main_file(
 
 def test_a_damaged_foreign_or_orphaned_index_is_not_trusted(tmp_path: Path) -> None:
     index = CollectionIndex(tmp_path, "k" * 64)
-    index.rebuild(files(("a.md", "1" * 40, "A")))
+    rebuild(index, files(("a.md", "1" * 40, "A")))
     assert index.load()
     index.add(files(("b.md", "2" * 40, "A")))
     index.save()
@@ -355,12 +362,12 @@ def test_a_damaged_foreign_or_orphaned_index_is_not_trusted(tmp_path: Path) -> N
 
 def test_an_orphaned_delta_is_ignored(tmp_path: Path) -> None:
     index = CollectionIndex(tmp_path, "k" * 64)
-    index.rebuild(files(("a.md", "1" * 40, "A")))
+    rebuild(index, files(("a.md", "1" * 40, "A")))
     assert index.load()
     index.add(files(("b.md", "2" * 40, "A")))
     index.save()
     delta = index.delta_file.read_bytes()
-    index.rebuild(files(("a.md", "1" * 40, "A"), ("c.md", "3" * 40, "C")))  # another main file
+    rebuild(index, files(("a.md", "1" * 40, "A"), ("c.md", "3" * 40, "C")))  # another main file
     index.delta_file.write_bytes(delta)
     assert index.load() and index.covered_files == 2
     assert [p for p, _, _ in index.lookup("FM501", ["code=A"])] == ["a.md"]
@@ -369,7 +376,7 @@ def test_an_orphaned_delta_is_ignored(tmp_path: Path) -> None:
 def test_old_configs_index_files_are_pruned(tmp_path: Path) -> None:
     for n in range(collection_index.KEEP_FILES + 2):
         index = CollectionIndex(tmp_path, f"{n:02d}" * 32)
-        index.rebuild(files(("a.md", "1" * 40, "A")))
+        rebuild(index, files(("a.md", "1" * 40, "A")))
         os.utime(index.file, (1000 + n, 1000 + n))
     left = sorted(p.name for p in tmp_path.glob("index-*.txt"))
     assert len(left) == collection_index.KEEP_FILES
@@ -383,7 +390,7 @@ def test_a_crashed_runs_temp_file_goes_and_the_folder_stays_ignored(tmp_path: Pa
     stale.write_text("x")
     recent.write_text("x")
     os.utime(stale, (1000, 1000))
-    CollectionIndex(folder, "k" * 64).rebuild(files(("a.md", "1" * 40, "A")))
+    rebuild(CollectionIndex(folder, "k" * 64), files(("a.md", "1" * 40, "A")))
     assert not stale.exists() and recent.exists()
     # a cache folder holding only index files is still fmlint's own: it gets its .gitignore
     recent.unlink()
