@@ -866,6 +866,31 @@ def _add_vouched(
     )
 
 
+def _gather_facts(
+    facts_cache: ResultCache,
+    collection: Collection,
+    tally: Tally,
+    todo: list[tuple[SourceFile, bool, str | None, tuple[int, int] | None]],
+) -> None:
+    """The stored facts of the collection's members into ``tally``; the
+    members with none (or stale ones) onto ``todo``.  A run of a few files
+    outside the key index's reach goes through 50,000 of these: C-level
+    loops only."""
+    members = collection.members
+    found = facts_cache.get_many([(name, blob, stat) for name, _, blob, stat in members])
+    for code, by_path in tally.facts.items():
+        by_path.update(
+            (member[1], facts[code])
+            for member, facts in zip(members, found, strict=True)
+            if type(facts) is dict and code in facts
+        )
+    todo.extend(
+        (SourceFile(name, display), False, blob, stat)
+        for (name, display, blob, stat), facts in zip(members, found, strict=True)
+        if type(facts) is not dict
+    )
+
+
 def _collection_index(linter: Linter, top: str | None, key: str) -> CollectionIndex | None:
     """The key index for a collection that is the git work tree ``top``, when
     it can serve: every collection rule names its keys, and the work tree is
@@ -1168,54 +1193,41 @@ def run(
                         continue
             todo.append((source, True, blob, stat))
     del wanted, stored
-    index = None  # the key index, to be written anew at the end
+    index = None  # the key index, written anew at the end of a run that saw every fact
     if indexed is not None:
-        # the members the index does not cover: the rest is looked up by key later
+        # the members the index does not cover; the others are looked up by key at the end
         todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in collection.members)
-    elif use_cache and collecting:
-        index = _collection_index(linter, collection.top, key)
-    if indexed is None and use_cache and collecting and (todo or collection.members):
-        from linter.cache import ResultCache
+    else:
+        if use_cache and collecting:
+            index = _collection_index(linter, collection.top, key)
+            if todo or collection.members:
+                from linter.cache import ResultCache
 
-        facts_cache = ResultCache(config.cache_path, key, "facts", config.root)
-        facts_cache.load()
-        gc.freeze()
-    if facts_cache is None and indexed is None:
-        todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in collection.members)
-    elif facts_cache is not None:
-        # a pre-commit run goes through 50,000 of these: C-level loops only
-        members = collection.members
-        found = facts_cache.get_many([(name, blob, stat) for name, _, blob, stat in members])
-        for code, by_path in tally.facts.items():
-            by_path.update(
-                (member[1], facts[code])
-                for member, facts in zip(members, found, strict=True)
-                if type(facts) is dict and code in facts
-            )
-        todo.extend(
-            (SourceFile(name, display), False, blob, stat)
-            for (name, display, blob, stat), facts in zip(members, found, strict=True)
-            if type(facts) is not dict
-        )
-        del members, found
-        if results_cache is not None:
-            # keep the facts of the checked files whose results were stored, for
-            # the next small run (unchanged ones are not written again)
-            linted = {source.display for source, *_ in todo}
-            for source in checked:
-                if source.display not in linted:
-                    its_facts = {
-                        code: by_path[source.display]
-                        for code, by_path in tally.facts.items()
-                        if source.display in by_path
-                    }
-                    _cache_put(
-                        facts_cache,
-                        source.name,
-                        blobs.get(source.display),
-                        stats.get(source.display),
-                        its_facts,
-                    )
+                facts_cache = ResultCache(config.cache_path, key, "facts", config.root)
+                facts_cache.load()
+                gc.freeze()
+        if facts_cache is None:
+            todo.extend((SourceFile(n, d), False, b, s) for n, d, b, s in collection.members)
+        else:
+            _gather_facts(facts_cache, collection, tally, todo)
+            if results_cache is not None:
+                # keep the facts of the checked files whose results were stored, for
+                # the next small run (unchanged ones are not written again)
+                linted = {source.display for source, *_ in todo}
+                for source in checked:
+                    if source.display not in linted:
+                        its_facts = {
+                            code: by_path[source.display]
+                            for code, by_path in tally.facts.items()
+                            if source.display in by_path
+                        }
+                        _cache_put(
+                            facts_cache,
+                            source.name,
+                            blobs.get(source.display),
+                            stats.get(source.display),
+                            its_facts,
+                        )
 
     if todo:
         # before forking: workers inherit the validators
