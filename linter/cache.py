@@ -48,7 +48,7 @@ import os
 import stat as stat_module
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,9 @@ class ResultCache:
         self._loaded_stat: tuple[int, int] | None = None  # (size, mtime_ns) of the file loaded
         self._loaded_header = b""  # its checksum line: what a delta file names as its base
         self._delta: dict[str, Any] = {}  # the changes in the delta file loaded
+        self._released: set[str] = set()  # keys whose unchanged values were let go
+        self._base_path = base
+        self._kind = kind
 
     @staticmethod
     def make_key(*parts: object) -> str:
@@ -227,6 +230,26 @@ class ResultCache:
         self._seen.update(key for key, value in zip(keys, values, strict=True) if value is not None)
         return values
 
+    def release(self, paths: Iterable[str]) -> None:
+        """Let go of the stored values of ``paths``, used and still current: a
+        warm run need not hold 100,000 of them until it ends.  Saving the
+        whole file reads them back from it."""
+        entries, touched = self.entries, self._touched
+        for path in paths:
+            key = self._key(path)
+            if key not in touched and entries.pop(key, None) is not None:
+                self._released.add(key)
+
+    def _restore_released(self) -> None:
+        if not self._released:
+            return
+        on_disk = ResultCache(self.folder, self.key, self._kind, self._base_path)
+        on_disk.load()
+        for key in self._released:
+            if key not in self.entries and key in on_disk.entries:
+                self.entries[key] = on_disk.entries[key]
+        self._released.clear()
+
     def drop(self, path: str) -> None:
         """Forget the entry of ``path`` (its value could not be used)."""
         path = self._key(path)
@@ -277,6 +300,7 @@ class ResultCache:
             if self._save_delta():
                 return
             self._merge_concurrent()
+            self._restore_released()
             self._drop_missing()
             self._ensure_folder()
             self._write(self.file, {"format": FORMAT, "key": self.key, "entries": self.entries})

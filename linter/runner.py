@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
 SMALL_RUN = 8  # checked files up to which re-linting beats loading the stored results
+_RELEASE_EVERY = 4096  # stored results used before the results cache lets go of them
 CHUNK_SIZE = 250
 
 
@@ -1180,8 +1181,11 @@ def run(
         wanted.append((source.name, blob, stat))
     # a warm run asks for 50,000 stored results: in one sweep
     stored = results_cache.get_many(wanted) if results_cache is not None else [None] * len(wanted)
+    used: list[str] = []  # stored results already turned into findings: let go of them
     with _collector_paused():  # what this loop makes lives on, and holds no cycle
-        for source, (_, blob, stat), raw in zip(checked, wanted, stored, strict=True):
+        for number, (source, (_, blob, stat), raw) in enumerate(
+            zip(checked, wanted, stored, strict=True)
+        ):
             if raw is not None and results_cache is not None:
                 try:
                     rows, suppressions, watched, facts = parse_cached(raw)
@@ -1190,9 +1194,16 @@ def run(
                 else:
                     if still_valid(watched):
                         tally.add_checked(source, rows, suppressions, facts)
+                        stored[number] = None
+                        used.append(source.name)
+                        if len(used) >= _RELEASE_EVERY:
+                            results_cache.release(used)
+                            used = []
                         continue
             todo.append((source, True, blob, stat))
-    del wanted, stored
+    if results_cache is not None:
+        results_cache.release(used)
+    del wanted, stored, used
     index = None  # the key index, written anew at the end of a run that saw every fact
     if indexed is not None:
         # the members the index does not cover; the others are looked up by key at the end

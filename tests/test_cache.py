@@ -762,3 +762,32 @@ def test_a_stored_result_text_must_be_exactly_one_result(text: str) -> None:
     with pytest.raises(ValueError):
         parse_cached(text)
     assert parse_cached("[[],[],{},{}]") == ([], [], {}, {})
+
+
+def test_results_a_warm_run_let_go_of_survive_a_full_rewrite(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run lets go of each stored result once it is a finding; when the
+    run then writes the whole cache file again, they are read back from it."""
+    import linter.cache
+    import linter.runner
+
+    monkeypatch.setattr(linter.runner, "_RELEASE_EVERY", 2)
+    monkeypatch.setattr(linter.cache, "DELTA_LIMIT", 1)
+    make_site(tmp_path)
+    lint_site(tmp_path)
+    for name in ("_posts/p001.md", "_posts/p002.md"):  # more changes than a delta file takes
+        write(tmp_path, name, article(code(1)) + "\nMore text.\n", mtime=OLD + 60)
+    expected = lint_site(tmp_path, cache=False)
+    reads.clear()
+    assert lint_site(tmp_path) == expected
+    assert sorted(reads) == ["_posts/p001.md", "_posts/p002.md"]
+    assert (
+        not (tmp_path / ".fmlint_cache" / the_cache_file(tmp_path).name)
+        .with_name(the_cache_file(tmp_path).name.replace(".json", ".delta.json"))
+        .exists()
+    )
+    assert len(stored(tmp_path)) == 13  # nobody's result was lost
+    reads.clear()
+    assert lint_site(tmp_path) == expected
+    assert reads == []
