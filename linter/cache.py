@@ -100,7 +100,7 @@ class ResultCache:
         self._loaded_stat: tuple[int, int] | None = None  # (size, mtime_ns) of the file loaded
         self._loaded_header = b""  # its checksum line: what a delta file names as its base
         self._delta: dict[str, Any] = {}  # the changes in the delta file loaded
-        self._released: set[str] = set()  # keys whose unchanged values were let go
+        self._released = False  # whether unchanged values were let go of (see `release`)
         self._base_path = base
         self._kind = kind
 
@@ -234,21 +234,25 @@ class ResultCache:
         """Let go of the stored values of ``paths``, used and still current: a
         warm run need not hold 100,000 of them until it ends.  Saving the
         whole file reads them back from it."""
-        entries, touched = self.entries, self._touched
+        entries, touched, seen = self.entries, self._touched, self._seen
         for path in paths:
             key = self._key(path)
             if key not in touched and entries.pop(key, None) is not None:
-                self._released.add(key)
+                self._released = True
+                seen.discard(key)  # only entries still held are looked at when saving
 
     def _restore_released(self) -> None:
+        """Every entry of the file this run neither changed nor dropped: what
+        :meth:`release` let go of (nothing else leaves ``entries`` untouched)."""
         if not self._released:
             return
         on_disk = ResultCache(self.folder, self.key, self._kind, self._base_path)
         on_disk.load()
-        for key in self._released:
-            if key not in self.entries and key in on_disk.entries:
-                self.entries[key] = on_disk.entries[key]
-        self._released.clear()
+        entries, touched = self.entries, self._touched
+        for key, entry in on_disk.entries.items():
+            if key not in entries and key not in touched:
+                entries[key] = entry
+        self._released = False
 
     def drop(self, path: str) -> None:
         """Forget the entry of ``path`` (its value could not be used)."""

@@ -1194,7 +1194,7 @@ def run(
                 else:
                     if still_valid(watched):
                         tally.add_checked(source, rows, suppressions, facts)
-                        stored[number] = None
+                        stored[number] = wanted[number] = None  # type: ignore[call-overload]
                         used.append(source.name)
                         if len(used) >= _RELEASE_EVERY:
                             results_cache.release(used)
