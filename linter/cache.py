@@ -48,9 +48,9 @@ import os
 import stat as stat_module
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 FORMAT = 5
 RACY_WINDOW_NS = 2_000_000_000  # FAT has 2 s mtimes; ext4/APFS/NTFS are far finer
@@ -340,35 +340,28 @@ class ResultCache:
         checksum line goes first, so it is written last, over a placeholder."""
         entries = payload["entries"]
         head = json.dumps({k: v for k, v in payload.items() if k != "entries"}, ensure_ascii=False)
-        fd, tmp = tempfile.mkstemp(prefix=self._temp_prefix, suffix=_TEMP_SUFFIX, dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                placeholder = _header(b"")
-                handle.write(b" " * len(placeholder) + b"\n")
-                digest = hashlib.sha256()
+        with atomic_file(self.folder, self._temp_prefix, _TEMP_SUFFIX, file) as handle:
+            placeholder = _header(b"")
+            handle.write(b" " * len(placeholder) + b"\n")
+            digest = hashlib.sha256()
 
-                def put(text: str) -> None:
-                    # UTF-8, not \u escapes: a third of the size for non-Latin text
-                    data = text.encode("utf-8", "surrogatepass")
-                    digest.update(data)
-                    handle.write(data)
+            def put(text: str) -> None:
+                # UTF-8, not \u escapes: a third of the size for non-Latin text
+                data = text.encode("utf-8", "surrogatepass")
+                digest.update(data)
+                handle.write(data)
 
-                put(head[:-1] + ', "entries": {')
-                items = list(entries.items())
-                first = True
-                for start in range(0, len(items), _SLICE):
-                    part = _dump_entries(items[start : start + _SLICE], entries)
-                    if part:
-                        put(part if first else "," + part)
-                        first = False
-                put("}}")
-                handle.seek(0)
-                handle.write(_header_of(digest.hexdigest()))
-            os.replace(tmp, file)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+            put(head[:-1] + ', "entries": {')
+            items = list(entries.items())
+            first = True
+            for start in range(0, len(items), _SLICE):
+                part = _dump_entries(items[start : start + _SLICE], entries)
+                if part:
+                    put(part if first else "," + part)
+                    first = False
+            put("}}")
+            handle.seek(0)
+            handle.write(_header_of(digest.hexdigest()))
 
     def _merge_concurrent(self) -> None:
         """Keep what another run stored since we loaded (our own answers win)."""
@@ -427,6 +420,22 @@ class ResultCache:
         for _, old in caches[KEEP_FILES - 1 :]:
             _unlink(old)
             _unlink(old.with_name(old.name[: -len(_SUFFIX)] + _DELTA_SUFFIX))
+
+
+@contextlib.contextmanager
+def atomic_file(folder: Path, prefix: str, suffix: str, target: Path) -> Iterator[BinaryIO]:
+    """A new temp file in ``folder`` that replaces ``target`` when the block
+    ends, and is removed if it raises: a reader sees the old file or the new
+    one, never half of one."""
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def read_regular_file(path: Path | str) -> tuple[bytes, os.stat_result] | None:

@@ -42,12 +42,13 @@ import contextlib
 import itertools
 import json
 import os
-import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from linter.cache import atomic_file, read_regular_file
 
 FORMAT = 2
 FRESH_LIMIT = 100  # uncovered files a small run lints itself before going the long way
@@ -136,8 +137,6 @@ class _Part:
 
 
 def _read(file: Path, key: str) -> _Part | None:
-    from linter.cache import read_regular_file
-
     read = read_regular_file(file)
     if read is None:
         return None
@@ -295,7 +294,7 @@ class CollectionIndex:
         file: Path,
         records: list[str],
         lines: Iterable[bytes],
-        added: list[tuple[str, list[Keyed]]] = (),  # type: ignore[assignment]
+        added: Sequence[tuple[str, list[Keyed]]] = (),
         base: str | None = None,
     ) -> None:
         """``records`` and their ``lines``, then the ``added`` files; streamed,
@@ -316,26 +315,17 @@ class CollectionIndex:
         }
         if base is not None:
             header["base"] = base
-        fd, tmp = tempfile.mkstemp(prefix=f".{PREFIX}", suffix=TEMP_SUFFIX, dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                placeholder = _checksum_line(b"")
-                handle.write(b" " * len(placeholder) + b"\n")
-                crc = 0
-                for part in _batches(
-                    itertools.chain(
-                        [json.dumps(header).encode() + b"\n", coverage, b"\n"], lines, more
-                    )
-                ):
-                    crc = zlib.crc32(part, crc)
-                    handle.write(part)
-                handle.seek(0)
-                handle.write(_MAGIC + b"%08x" % crc)
-            os.replace(tmp, file)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        with atomic_file(self.folder, f".{PREFIX}", TEMP_SUFFIX, file) as handle:
+            placeholder = _checksum_line(b"")
+            handle.write(b" " * len(placeholder) + b"\n")
+            crc = 0
+            for part in _batches(
+                itertools.chain([json.dumps(header).encode() + b"\n", coverage, b"\n"], lines, more)
+            ):
+                crc = zlib.crc32(part, crc)
+                handle.write(part)
+            handle.seek(0)
+            handle.write(_MAGIC + b"%08x" % crc)
 
     def _prune(self) -> None:
         """Keep the index files of the :data:`KEEP_FILES` most recent configs

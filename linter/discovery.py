@@ -506,7 +506,8 @@ class GitIndex:
         self.top = str(toplevel).rstrip(os.sep) + os.sep
         self.staged = staged  # "<mode> <blob> <stage>\t<name>\0" records
         self.changed = changed  # names relative to the top, '/'-separated
-        self._uniform: tuple[list[str], int] | bool | None = False  # not looked at yet
+        self._uniform: tuple[list[str], int] | None = None
+        self._looked = False  # at the records, for uniform_records
 
     @classmethod
     def read(cls, toplevel: Path | str) -> GitIndex | None:
@@ -527,9 +528,9 @@ class GitIndex:
         """The records and where each one's name starts, when they all look
         alike (regular files at stage 0: no conflict, no symbolic link, blob
         ids of one length), so C code can slice them; None otherwise."""
-        if self._uniform is False:
-            self._uniform = _uniform_records(self.staged)
-        return self._uniform  # type: ignore[return-value]
+        if not self._looked:
+            self._uniform, self._looked = _uniform_records(self.staged), True
+        return self._uniform
 
     def files_and_blobs(self) -> tuple[list[str], dict[str, str]]:
         """The files as absolute path strings, and for those whose work-tree

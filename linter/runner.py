@@ -1194,6 +1194,7 @@ def run(
                 else:
                     if still_valid(watched):
                         tally.add_checked(source, rows, suppressions, facts)
+                        # let go of the text and the tuple too: 100,000 of each
                         stored[number] = wanted[number] = None  # type: ignore[call-overload]
                         used.append(source.name)
                         if len(used) >= _RELEASE_EVERY:

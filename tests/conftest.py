@@ -19,6 +19,16 @@ SHARED = REPO.parent / "shared"
 MAKE_CORPUS = SHARED / "bench" / "make_corpus.py"
 
 
+def git(root: Path, *args: str) -> None:
+    """Run git in ``root`` as a throwaway identity; fail the test if git fails."""
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
 def example_text() -> str:
     return EXAMPLE.read_text(encoding="utf-8")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import example_text, replace_field, run_cli
+from conftest import example_text, git, replace_field, run_cli
 
 from linter.cache import FORMAT, KEEP_FILES, ResultCache
 from linter.config import Config
@@ -47,15 +47,6 @@ def make_site(root: Path, count: int = 12) -> None:
         write(root, f"_posts/p{n:03d}.md", article(code(n)))
     # one file with a schema problem, so per-file findings are cached too
     write(root, "_posts/bad.md", replace_field(article(code(999)), "language", "language: kh"))
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 Row = tuple[str, int, int, str, str]

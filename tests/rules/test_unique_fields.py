@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import example_text, lint, replace_field, where
+from conftest import example_text, git, lint, replace_field, where
 
 from linter.config import Config
 from linter.findings import Finding
@@ -45,15 +44,6 @@ def check(
 ) -> list[Finding]:
     config = Config(root=root, select=select, **fields)  # type: ignore[arg-type]
     return run(paths, config, cwd=root, use_cache=False, jobs=1).findings
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
 
 
 def fm501(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
