@@ -74,9 +74,10 @@ _compact = json.JSONEncoder(separators=(",", ":")).encode
 _quoted = json.JSONEncoder().encode
 
 
-def keyed(code: str, key: str, fact: Any) -> Keyed:
-    """Raises TypeError/ValueError for a fact that is not JSON."""
-    return code, key, _compact(fact)
+def fact_json(fact: Any) -> str:
+    """A fact as the index keeps it.  Raises TypeError/ValueError for a fact
+    that is not JSON."""
+    return _compact(fact)
 
 
 def _key_field(code: str, key: str) -> bytes:

@@ -471,7 +471,7 @@ def prefetch_git_index(paths: Iterable[str], cwd: Path | str) -> None:
     """Start listing the git index of the work trees holding ``paths`` now:
     git then runs on another core while fmlint imports its modules and reads
     its caches (a tenth of a second at 50,000 files, the main cost of a
-    pre-commit run's start); :func:`git_tracked_markdown` takes the listing
+    pre-commit run's start); :meth:`GitIndex.read` takes the listing
     up.  Call :func:`drop_prefetched` when done, used or not."""
     here = os.fspath(cwd)
     names = []

@@ -919,7 +919,7 @@ def _keyed_facts(linter: Linter, tally: Tally) -> Callable[[str], list[tuple[str
     as JSON) for each key of each of its facts.  The function raises what a
     rule's index_keys raises, and TypeError/ValueError for a fact that is
     not JSON."""
-    from linter.collection_index import keyed
+    from linter.collection_index import fact_json
 
     rules = [
         (rule.code, rule.index_keys, tally.facts[rule.code]) for rule in linter.collection_rules
@@ -932,7 +932,7 @@ def _keyed_facts(linter: Linter, tally: Tally) -> Callable[[str], list[tuple[str
                 fact = by_path[display]
                 keys = keys_of(fact)
                 if keys:
-                    text = keyed(code, "", fact)[2]  # the fact's JSON, once for all its keys
+                    text = fact_json(fact)  # once for all its keys
                     found.extend((code, key, text) for key in keys)
         return found
 

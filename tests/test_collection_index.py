@@ -17,7 +17,7 @@ from conftest import example_text, git, replace_field
 
 from linter import collection_index
 from linter.cache import ResultCache
-from linter.collection_index import CollectionIndex, keyed
+from linter.collection_index import CollectionIndex, fact_json
 from linter.config import Config
 from linter.findings import Finding
 from linter.runner import _IndexedRun, run
@@ -257,7 +257,7 @@ def test_the_index_agrees_with_every_fact_through_a_history_of_changes(
 def files(*entries: tuple[str, str, str]) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
     """(path, blob, code value) -> what CollectionIndex.rebuild takes."""
     return [
-        (path, blob, [keyed("FM501", f"code={value}", {"code": [value, 3, 7, 3, 20]})])
+        (path, blob, [("FM501", f"code={value}", fact_json({"code": [value, 3, 7, 3, 20]}))])
         for path, blob, value in entries
     ]
 
