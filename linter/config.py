@@ -181,12 +181,22 @@ def parse_config(table: Mapping[str, Any], source: Path, section: str = "[tool.f
             raise ConfigError(f"{where}`{key}` must be a list of strings, got {value!r}")
         return tuple(value)
 
+    def globs(key: str, value: Any) -> tuple[str, ...]:
+        from linter.discovery import PatternError, check_globs
+
+        patterns = strings(key, value)
+        try:
+            check_globs(patterns)
+        except PatternError as error:
+            raise ConfigError(f"{where}`{key}`: {error}") from None
+        return patterns
+
     config = Config(root=root, source=source)
     changes: dict[str, Any] = {}
     if "schema" in table:
         changes["schema"] = schema_of("schema", table["schema"])
     if "exclude" in table:
-        changes["exclude"] = strings("exclude", table["exclude"])
+        changes["exclude"] = globs("exclude", table["exclude"])
     if "select" in table:
         changes["select"] = strings("select", table["select"])
     if "ignore" in table:
@@ -211,10 +221,11 @@ def parse_config(table: Mapping[str, Any], source: Path, section: str = "[tool.f
         changes["per_file_ignores"] = tuple(
             (glob, strings(f"per-file-ignores.{glob}", codes)) for glob, codes in pfi.items()
         )
+        globs("per-file-ignores", list(pfi))
     if "limits" in table:
         changes["limits"] = _parse_limits(table["limits"], where)
     if "collections" in table:
-        changes["collections"] = _parse_collections(table["collections"], where, schema_of, strings)
+        changes["collections"] = _parse_collections(table["collections"], where, schema_of, globs)
     if "rules" in table:
         rules = table["rules"]
         if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):

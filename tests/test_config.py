@@ -430,8 +430,22 @@ def test_cli_finds_the_config_from_a_subfolder_and_honours_override(tmp_path: Pa
         ("[limits]\nmax-depth = true", ["`limits.max-depth` must be a positive integer"]),
         ("select = [\n", ["invalid TOML"]),
         ("[rules.FM306]\nmax-wrds = 3", ["`rules.FM306.max-wrds`", "did you mean `max-words`?"]),
+        ('exclude = ["drafts\\\\"]', ["`exclude`", "'drafts\\\\' is not a valid"]),
+        ('[per-file-ignores]\n"!" = ["FM2"]', ["`per-file-ignores`", "'!' is not a valid"]),
+        (
+            '[[collections]]\ninclude = ["posts/**", "x\\\\"]',
+            ["`collections[0].include`", "'x\\\\' is not a valid"],
+        ),
     ],
-    ids=["unknown-key", "ill-typed", "invalid-toml", "rule-option"],
+    ids=[
+        "unknown-key",
+        "ill-typed",
+        "invalid-toml",
+        "rule-option",
+        "bad-exclude",
+        "bad-ignore-glob",
+        "bad-collection-glob",
+    ],
 )
 def test_cli_config_errors_exit_2(tmp_path: Path, toml: str, words: list[str]) -> None:
     write(tmp_path / "post.md", example_text())

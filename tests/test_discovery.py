@@ -520,6 +520,167 @@ def test_display_of_files_outside_the_current_folder(tmp_path: Path) -> None:
     assert display_path(str(tmp_path / "other" / "a.md"), str(cwd)) == "../../other/a.md"
 
 
+# ------------------------------------------ literal .gitignore files, without pathspec
+
+# names a literal line may hold, and near misses a path may hold: prefixes, suffixes,
+# another case, a character where a name has `.` (escaped, not "any character")
+LITERAL_NAMES = ["foo", "bar", "a", "a.b", ".env", "_site", "node-modules", "foo.md", "x", "-"]
+LITERAL_NEAR = ["afoo", "foox", "fo", "Foo", "foo.mdx", "aXb", ".env.local", "site", ".", ".."]
+
+
+def random_literal_lines(rng: random.Random) -> list[str]:
+    """A .gitignore of literal lines: names, anchored, folders only, with a '/'
+    inside, trailing spaces; blank lines and comments between."""
+    lines = []
+    for _ in range(rng.randint(0, 8)):
+        kind = rng.random()
+        if kind < 0.1:
+            lines.append(" " * rng.randint(0, 3))
+        elif kind < 0.2:
+            lines.append(rng.choice(["#", "# built site", "#!keep *.md", "#foo", "# é \\"]))
+        else:
+            line = "/".join(rng.choices(LITERAL_NAMES, k=rng.choice([1, 1, 1, 2, 3])))
+            if rng.random() < 0.3:
+                line = "/" + line
+            if rng.random() < 0.4:
+                line += "/"
+            lines.append(line + " " * rng.choice([0, 0, 0, 1, 3]))
+    return lines
+
+
+def random_relative_path(rng: random.Random, lines: list[str]) -> str:
+    """A path as the walk asks it (a folder with a trailing '/'), sometimes with
+    one of the lines inside it, sometimes as pathspec normalizes it ('./', '/')."""
+    parts = rng.choices(
+        LITERAL_NAMES + LITERAL_NEAR + ["y.md", "a\nb", "foo\n"], k=rng.randint(1, 4)
+    )
+    patterns = [line.strip(" /") for line in lines if line.strip(" ") and line[0] != "#"]
+    if patterns and rng.random() < 0.5:
+        parts.insert(rng.randint(0, len(parts)), rng.choice(patterns))
+    path = "/".join(parts) + ("/" if rng.random() < 0.4 else "")
+    return rng.choice(["", "", "", "", "", "./", "/"]) + path
+
+
+def test_literal_gitignores_decide_as_pathspec_does() -> None:
+    rng = random.Random(2024)
+    decisions: dict[bool | None, int] = {True: 0, None: 0}
+    for _ in range(500):
+        lines = random_literal_lines(rng)
+        literal = discovery._literal_spec(lines)
+        assert literal is not None, lines
+        matcher = discovery._Matcher(literal)
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        for _ in range(30):
+            path = random_relative_path(rng, lines)
+            expected = spec.check_file(path).include
+            assert matcher.decide(path) == expected, (lines, path)
+            assert literal.check_file(path).include == expected, (lines, path)
+            decisions[expected] += 1
+    # both answers are well represented (pathspec never says False without a `!`)
+    assert min(decisions.values()) > 3000, decisions
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "*.log",
+        "!foo",
+        "\\#foo",
+        "foo\\ ",
+        "fo?",
+        "[ab]",
+        "a b",
+        " foo",
+        "foo\t",
+        "\t",
+        "foo /",
+        "a//b",
+        "//foo",
+        "foo//",
+        "/",
+        "café",
+        "**",
+        "a/**/b",
+    ],
+)
+def test_other_lines_are_left_to_pathspec(line: str) -> None:
+    assert discovery._literal_spec(["_site/", line, "# x"]) is None
+    assert isinstance(discovery._spec(["_site/", line]), pathspec.GitIgnoreSpec)
+
+
+def test_literal_gitignore_read_from_a_file(tmp_path: Path) -> None:
+    ignore = tmp_path / ".gitignore"
+    ignore.write_bytes(b"# caf\xe9 (latin-1)\r\n_site/\r\n\r\n/vendor  \n.DS_Store")
+    spec = discovery._read_ignore(ignore)
+    assert isinstance(spec, discovery._LiteralSpec)
+    assert [
+        spec.check_file(p).include for p in ("x/_site/", "vendor", "x/vendor", "a/.DS_Store")
+    ] == [
+        True,
+        True,
+        None,
+        True,
+    ]
+    ignore.write_bytes(b"caf\xe9/\n")  # undecodable outside a comment: pathspec's, as before
+    assert isinstance(discovery._read_ignore(ignore), pathspec.GitIgnoreSpec)
+    ignore.unlink()
+    ignore.mkdir()  # a folder named .gitignore: no spec, no error
+    assert discovery._read_ignore(ignore) is None
+    # config excludes that are literal go the same way; others still to pathspec
+    assert isinstance(GlobSet(tmp_path, ["drafts/"]).spec, discovery._LiteralSpec)
+    assert isinstance(GlobSet(tmp_path, ["drafts/*.md"]).spec, pathspec.GitIgnoreSpec)
+
+
+def test_cli_with_a_literal_gitignore_does_not_import_pathspec(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for name in ("a.md", "top.md", "posts/top.md", "posts/b.md", "_drafts/c.md", "n/secret.md"):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text("no front matter\n", encoding="utf-8")
+    literal = "# build output\n_drafts/\nsecret.md   \n/top.md\n\n.DS_Store\n"
+    expected = ["a.md", "posts/b.md", "posts/top.md"]
+    for gitignore, imported in ((literal, False), (literal + "*.log\n", True)):
+        (site / ".gitignore").write_text(gitignore, encoding="utf-8")
+        for _ in range(2):  # a first run, then a warm one
+            done = run_cli(
+                ["check", "--select", "FM104", "-q"], cwd=site, env={"PYTHONPROFILEIMPORTTIME": "1"}
+            )
+            assert done.returncode == 1, done.stderr
+            assert [line.split(":")[0] for line in done.stdout.splitlines()] == expected
+            assert "import time:" in done.stderr  # the import log is there to read
+            assert bool(re.search(r"\| pathspec$", done.stderr, re.M)) is imported, gitignore
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_walk_with_literal_gitignores_as_with_pathspec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    rng = random.Random(seed)
+    site = tmp_path / "site"
+    (site / ".git").mkdir(parents=True)
+    folders = ["", "foo", "a", "a/x", "x", "x/foo", "_site", "node-modules/a.b", "a.b", "posts"]
+    for _ in range(80):
+        leaf = rng.choice([*LITERAL_NAMES, *LITERAL_NEAR[:-2], "y.md", "k.md", "foo.markdown"])
+        path = site / rng.choice(folders) / leaf
+        if path.exists() or any(p.exists() and not p.is_dir() for p in path.parents):
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    gitignores = []
+    for folder in rng.sample(folders, 4):
+        if (site / folder).is_dir():
+            gitignores.append(site / folder / ".gitignore")
+            gitignores[-1].write_text("\n".join(random_literal_lines(rng)) + "\n", encoding="utf-8")
+    assert all(isinstance(discovery._read_ignore(f), discovery._LiteralSpec) for f in gitignores)
+    exclude = [rng.choice(["foo.md", "/a/x/", "posts/y.md"])] if seed % 2 else []
+    tops = [site, *(site / f for f in ("a", "x", "posts") if (site / f).is_dir())]
+    fast = [list(walk_markdown(top, GlobSet(site, exclude))) for top in tops]
+    monkeypatch.setattr(discovery, "_literal_spec", lambda lines: None)
+    assert all(isinstance(discovery._read_ignore(f), pathspec.GitIgnoreSpec) for f in gitignores)
+    forced = [list(walk_markdown(top, GlobSet(site, exclude))) for top in tops]
+    assert fast == forced
+    assert fast == [reference_walk(top, site, exclude) for top in tops]
+
+
 # ------------------------------------------------------------------ work trees
 
 
@@ -750,3 +911,20 @@ def test_cli_runs_in_one_process_each_see_the_index_of_their_time(tmp_path: Path
     finally:
         os.chdir(cwd)
     assert discovery._PREFETCHED == {}
+
+
+def test_gitignore_lines_pathspec_cannot_read_are_left_out_as_git_does(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / ".gitignore").write_text(
+        "drafts.md\\\n!\n\\\n*.tmp.md\nsecret.md\n", encoding="utf-8"
+    )
+    touch(tmp_path, "drafts.md", "drafts.md\\", "a.tmp.md", "secret.md", "kept.md", "sub/kept.md")
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard", "-z"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    by_git = sorted(n for n in listed.split("\0") if n.endswith(".md"))
+    assert found(tmp_path) == by_git == ["drafts.md", "kept.md", "sub/kept.md"]
