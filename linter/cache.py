@@ -30,6 +30,15 @@ on save, entries another run wrote since this one loaded are kept unless this
 run has a fresher answer for the same path; at worst a racing update is lost,
 which only costs a re-read.
 
+A first run (or one that rewrites the whole file anyway) can *spool*
+(:meth:`ResultCache.spool`): each slice of stored entries goes to the new
+file's temp as it comes and leaves memory, and :meth:`ResultCache.save`
+completes it, so 100,000 results are never all held.  The file is the same
+as a save from memory writes.
+A key written to the spool and then stored again or dropped (the runner
+never does that) sends the cache back to memory, reading the spool back: a
+JSON object must not name a key twice.
+
 The key index of the collection's facts, which a pre-commit run reads instead
 of the facts file, lives in the same folder (:mod:`linter.collection_index`).
 
@@ -46,6 +55,7 @@ import hashlib
 import json
 import os
 import stat as stat_module
+import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -101,6 +111,12 @@ class ResultCache:
         self._loaded_header = b""  # its checksum line: what a delta file names as its base
         self._delta: dict[str, Any] = {}  # the changes in the delta file loaded
         self._released = False  # whether unchanged values were let go of (see `release`)
+        # spooling (see `spool`): a key stored since is in `_pending` until its slice is
+        # written, then in `_spooled` (not in `_touched`: one set of 100,000 keys, not two)
+        self._spool: _EntryWriter | None = None
+        self._spool_path = ""
+        self._pending: dict[str, list[Any]] = {}
+        self._spooled: set[str] = set()
         self._base_path = base
         self._kind = kind
 
@@ -179,6 +195,12 @@ class ResultCache:
                 else:
                     self.entries[key] = entry
 
+    @property
+    def loaded(self) -> bool:
+        """Whether a cache file was read, so that a few changes can be saved
+        as a delta over it."""
+        return bool(self._loaded_header)
+
     def _key(self, path: str) -> str:
         base = self._base
         return path[self._cut :] if base is not None and path.startswith(base) else path
@@ -212,6 +234,34 @@ class ResultCache:
         """:meth:`get_blob` (or :meth:`get` without a blob id) for each of
         (path, blob id, (size, mtime_ns)), in one sweep of C-level loops: a
         pre-commit run asks for the facts of 50,000 files."""
+        keys, values = self._look_up(wanted)
+        self._seen.update(key for key, value in zip(keys, values, strict=True) if value is not None)
+        return values
+
+    def take_many(
+        self, wanted: Sequence[tuple[str, str | None, tuple[int, int] | None]]
+    ) -> list[Any]:
+        """:meth:`get_many`, each value found leaving the cache as it is handed
+        over (as :meth:`release` lets go of it): a warm run holds each stored
+        result only until it is a finding.  Saving the whole file reads them
+        back from it; a value found unusable must be dropped (:meth:`drop`)."""
+        keys, values = self._look_up(wanted)
+        touched = self._touched
+        taken = [
+            key
+            for key, value in zip(keys, values, strict=True)
+            if value is not None and key not in touched
+        ]
+        if taken:
+            self._released = True
+            for _ in map(self.entries.pop, taken):  # in C: 100,000 of them
+                pass
+            self._seen.difference_update(taken)
+        return values
+
+    def _look_up(
+        self, wanted: Sequence[tuple[str, str | None, tuple[int, int] | None]]
+    ) -> tuple[list[str], list[Any]]:
         base, cut = self._base, self._cut
         keys = [
             path[cut:] if base is not None and path.startswith(base) else path
@@ -227,8 +277,7 @@ class ResultCache:
         for index, (path, blob, stat) in enumerate(wanted):
             if blob is None and stat is not None:  # not in git, or changed since: rare
                 values[index] = self.get(path, *stat)
-        self._seen.update(key for key, value in zip(keys, values, strict=True) if value is not None)
-        return values
+        return keys, values
 
     def release(self, paths: Iterable[str]) -> None:
         """Let go of the stored values of ``paths``, used and still current: a
@@ -248,16 +297,23 @@ class ResultCache:
             return
         on_disk = ResultCache(self.folder, self.key, self._kind, self._base_path)
         on_disk.load()
-        entries, touched = self.entries, self._touched
+        entries, touched, spooled = self.entries, self._touched, self._spooled
         for key, entry in on_disk.entries.items():
-            if key not in entries and key not in touched:
+            if key not in entries and key not in touched and key not in spooled:
                 entries[key] = entry
         self._released = False
 
     def drop(self, path: str) -> None:
         """Forget the entry of ``path`` (its value could not be used)."""
         path = self._key(path)
-        if self.entries.pop(path, None) is not None:
+        if path in self._spooled:
+            self._unspool()  # it is in the file: only memory can take it out
+        # a key is in `entries` or `_pending`, never both (or was taken: `take_many`)
+        if (
+            self.entries.pop(path, None) is not None
+            or self._pending.pop(path, None) is not None
+            or self._released
+        ):
             self._seen.discard(path)
             self._touched.add(path)
             self.dirty = True
@@ -269,32 +325,128 @@ class ResultCache:
         modified too recently to be told apart from a next edit is not
         stored (and any older entry is dropped)."""
         path = self._key(path)
-        if self.entries.get(path) == [size, mtime_ns, value]:
+        if path in self._spooled:
+            self._unspool()  # it is in the file: only memory can change it
+        entry = [size, mtime_ns, value]
+        if (self._pending.get(path) or self.entries.get(path)) == entry:
             self._seen.add(path)  # still current: kept when the cache is saved
             return  # nothing new: a run that changed nothing writes nothing
-        self._touched.add(path)
         self.dirty = True
         if abs(time.time_ns() - mtime_ns) < RACY_WINDOW_NS:
+            self._touched.add(path)
             self.entries.pop(path, None)
+            self._pending.pop(path, None)
             return
-        self.entries[path] = [size, mtime_ns, value]
+        self._store(path, entry)
 
     def put_blob(self, path: str, blob: str, value: Any) -> None:
         """Store ``value`` for ``path`` whose content is git's ``blob`` (no racy
         window: the id names the content, not a time)."""
         path = self._key(path)
+        if path in self._spooled:
+            self._unspool()
         entry = [blob, 0, value]
-        if self.entries.get(path) == entry:
+        if (self._pending.get(path) or self.entries.get(path)) == entry:
             self._seen.add(path)
             return
-        self._touched.add(path)
         self.dirty = True
-        self.entries[path] = entry
+        self._store(path, entry)
+
+    def _store(self, path: str, entry: list[Any]) -> None:
+        # kept to the end of the run: one string for the key of both caches, and the
+        # display path of the file when the run is at the config root (also interned)
+        path = sys.intern(path)
+        if self._spool is None:
+            self._touched.add(path)
+            self.entries[path] = entry
+            return
+        self.entries.pop(path, None)
+        self._pending[path] = entry
+        if len(self._pending) >= _SLICE:
+            try:
+                self._flush()
+            except OSError:  # a full disk: the cache goes on in memory
+                self.discard()
+
+    def spool(self) -> bool:
+        """A full rewrite is certain: from now on, stored entries go to the new
+        cache file as they come, not to memory; :meth:`save` completes it (a
+        full write, never a delta) and :meth:`discard` gives it up.  Any time
+        after :meth:`load`; it changes what is saved in no way, it only gives
+        up a delta file.  A value stored since is not held: ``get`` misses it.
+        False when the temp file cannot be made (a read-only checkout): the
+        cache then works in memory, as without spooling."""
+        if self._spool is not None:
+            return True
+        try:
+            self._ensure_folder()
+            fd, self._spool_path = tempfile.mkstemp(
+                prefix=self._temp_prefix, suffix=_TEMP_SUFFIX, dir=self.folder
+            )
+        except (OSError, ValueError):
+            return False
+        handle = os.fdopen(fd, "wb")
+        try:
+            self._spool = _EntryWriter(handle, {"format": FORMAT, "key": self.key})
+        except OSError:
+            with contextlib.suppress(OSError):
+                handle.close()
+            _unlink(Path(self._spool_path))
+            return False
+        return True
+
+    def _flush(self) -> None:
+        """Write the pending slice to the spooled file and let go of it."""
+        pending, spool = self._pending, self._spool
+        if not pending or spool is None:
+            return
+        items = list(pending.items())
+        try:
+            spool.add(items, pending)
+        finally:
+            if len(pending) < len(items):  # what is not JSON is left out: as if dropped
+                self._touched.update(key for key, _ in items if key not in pending)
+        self._spooled.update(pending)
+        pending.clear()
+
+    def _unspool(self) -> None:
+        """Back to memory, reading back what was spooled: a key already written
+        is stored again or dropped, and a JSON object names a key once."""
+        written: dict[str, Any] = {}
+        if self._spool is not None:
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, RecursionError):
+                self._spool.handle.flush()
+                data = Path(self._spool_path).read_bytes()
+                body = data[data.index(b"\n") + 1 :] + b"}}"
+                written = json.loads(str(body, "utf-8", "surrogatepass"))["entries"]
+                del data, body
+        self.discard()
+        self.entries.update(written)  # what `discard` counted as dropped is back
+
+    def discard(self) -> None:
+        """Give up the spooled file (a run that ends without :meth:`save`):
+        close and remove it.  What was written to it is lost, as if dropped
+        (read again next time); what was pending goes back to memory.  Does
+        nothing when not spooling: call it in a ``finally``."""
+        spool, self._spool = self._spool, None
+        if spool is None:
+            return
+        with contextlib.suppress(OSError):
+            spool.handle.close()  # flushing may fail: a full disk
+        _unlink(Path(self._spool_path))
+        self._touched.update(self._pending)
+        self.entries.update(self._pending)
+        self._touched |= self._spooled
+        self._pending, self._spooled = {}, set()
 
     def save(self) -> None:
         """Write what changed: a few entries go to a small delta file next to
         the cache file (a pre-commit run changes one or two of 50,000), more,
-        or a cache file changed by another run, rewrite the whole file."""
+        or a cache file changed by another run, rewrite the whole file.
+        Spooling, it completes the spooled file, even with nothing stored."""
+        if self._spool is not None:
+            self._save_spooled(self._spool)
+            return
         if not self.dirty:
             return
         self.dirty = False
@@ -312,6 +464,31 @@ class ResultCache:
             self._prune_folder()
         except (OSError, ValueError, TypeError, RecursionError):
             pass  # a read-only checkout still lints; it just is not cached
+
+    def _save_spooled(self, spool: _EntryWriter) -> None:
+        self.dirty = False
+        try:
+            self._flush()  # then every key this run stored is in `_spooled`: theirs never win
+            self._merge_concurrent()
+            self._restore_released()
+            self._drop_missing()
+            spool.add_all(self.entries)
+            header = spool.finish()
+            spool.handle.flush()
+            info = os.fstat(spool.handle.fileno())
+            spool.handle.close()
+            os.replace(self._spool_path, self.file)
+            self._spool = None
+            # the file now holds what memory does not: as if loaded, then released
+            self._loaded_stat, self._loaded_header = (info.st_size, info.st_mtime_ns), header
+            self._delta, self._touched, self._spooled = {}, set(), set()
+            self._released = True
+            _unlink(self.delta_file)
+            self._prune_folder()
+        except (OSError, ValueError, TypeError, RecursionError):
+            pass  # a read-only checkout still lints; it just is not cached
+        finally:
+            self.discard()
 
     def _save_delta(self) -> bool:
         if not self._loaded_header:
@@ -335,33 +512,11 @@ class ResultCache:
         return True
 
     def _write(self, file: Path, payload: dict[str, Any]) -> None:
-        """Atomically (a temp file in the same folder, then a rename), and in
-        slices: the JSON of 100,000 entries is never one string in memory.  The
-        checksum line goes first, so it is written last, over a placeholder."""
-        entries = payload["entries"]
-        head = json.dumps({k: v for k, v in payload.items() if k != "entries"}, ensure_ascii=False)
+        """Atomically (a temp file in the same folder, then a rename)."""
         with atomic_file(self.folder, self._temp_prefix, _TEMP_SUFFIX, file) as handle:
-            placeholder = _header(b"")
-            handle.write(b" " * len(placeholder) + b"\n")
-            digest = hashlib.sha256()
-
-            def put(text: str) -> None:
-                # UTF-8, not \u escapes: a third of the size for non-Latin text
-                data = text.encode("utf-8", "surrogatepass")
-                digest.update(data)
-                handle.write(data)
-
-            put(head[:-1] + ', "entries": {')
-            items = list(entries.items())
-            first = True
-            for start in range(0, len(items), _SLICE):
-                part = _dump_entries(items[start : start + _SLICE], entries)
-                if part:
-                    put(part if first else "," + part)
-                    first = False
-            put("}}")
-            handle.seek(0)
-            handle.write(_header_of(digest.hexdigest()))
+            writer = _EntryWriter(handle, {k: v for k, v in payload.items() if k != "entries"})
+            writer.add_all(payload["entries"])
+            writer.finish()
 
     def _merge_concurrent(self) -> None:
         """Keep what another run stored since we loaded (our own answers win)."""
@@ -372,8 +527,9 @@ class ResultCache:
         if self._loaded_stat == (info.st_size, info.st_mtime_ns):
             return
         theirs, _, _ = self._read_entries()
+        touched, spooled = self._touched, self._spooled
         for path, entry in theirs.items():
-            if path not in self._touched:
+            if path not in touched and path not in spooled:
                 self.entries[path] = entry
 
     def _drop_missing(self, limit: int | None = None) -> None:
@@ -420,6 +576,45 @@ class ResultCache:
         for _, old in caches[KEEP_FILES - 1 :]:
             _unlink(old)
             _unlink(old.with_name(old.name[: -len(_SUFFIX)] + _DELTA_SUFFIX))
+
+
+class _EntryWriter:
+    """A cache file written in slices through its checksum: the JSON of
+    100,000 entries is never one string in memory.  The checksum line goes
+    first, so it is written last, over a placeholder."""
+
+    def __init__(self, handle: BinaryIO, head: dict[str, Any]) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.empty = True
+        handle.write(b" " * len(_header(b"")) + b"\n")
+        self._put(json.dumps(head, ensure_ascii=False)[:-1] + ', "entries": {')
+
+    def _put(self, text: str) -> None:
+        # UTF-8, not \u escapes: a third of the size for non-Latin text
+        data = text.encode("utf-8", "surrogatepass")
+        self.digest.update(data)
+        self.handle.write(data)
+
+    def add(self, items: list[tuple[str, Any]], owner: dict[str, Any]) -> None:
+        """A slice of the entries of ``owner``, which loses those that are not JSON."""
+        part = _dump_entries(items, owner)
+        if part:
+            self._put(part if self.empty else "," + part)
+            self.empty = False
+
+    def add_all(self, entries: dict[str, Any]) -> None:
+        items = list(entries.items())
+        for start in range(0, len(items), _SLICE):
+            self.add(items[start : start + _SLICE], entries)
+
+    def finish(self) -> bytes:
+        """Close the JSON and write the checksum line; returns it."""
+        self._put("}}")
+        header = _header_of(self.digest.hexdigest())
+        self.handle.seek(0)
+        self.handle.write(header)
+        return header
 
 
 @contextlib.contextmanager

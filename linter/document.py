@@ -15,11 +15,13 @@ import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linter.body import MAX_CONSTRUCTS, BodyStructure
 from linter.findings import Problem
-from linter.yaml_loader import PositionMap, YamlLimits, load_front_matter
+
+if TYPE_CHECKING:
+    from linter.yaml_loader import PositionMap, YamlLimits
 
 _CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _OPENING_FENCE = re.compile(r"---[ \t]*$")
@@ -37,6 +39,8 @@ class Limits:
     max_body_constructs: int = MAX_CONSTRUCTS
 
     def yaml(self) -> YamlLimits:
+        from linter.yaml_loader import YamlLimits
+
         return YamlLimits(
             max_aliases=self.max_aliases, max_depth=self.max_depth, max_nodes=self.max_nodes
         )
@@ -186,6 +190,9 @@ def parse_document(
     body_start = text.find("\n", closing.end())
     doc.body = "" if body_start < 0 else text[body_start + 1 :]
     doc.body_line = end_line + 1
+    # imported on first use: PyYAML is 25 ms of a warm run, which reads no YAML
+    from linter.yaml_loader import load_front_matter
+
     result = load_front_matter(yaml_text, 2, limits.yaml())
     doc.core_problems.extend(result.problems)
     data_ok = result.data if isinstance(result.data, dict) else None

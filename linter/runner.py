@@ -37,7 +37,7 @@ from linter.discovery import (
     work_trees,
 )
 from linter.document import Document, parse_document, path_kind, read_document
-from linter.findings import Finding, Problem, RunResult, Severity
+from linter.findings import Finding, Problem, RunResult, Severity, new_finding
 from linter.registry import Registry, load_registry
 from linter.rules.base import CollectionRule, CoreRule, Rule, RunContext
 from linter.suppressions import Suppression, find_suppressions
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 
 PARALLEL_THRESHOLD = 400  # below this, starting workers costs more than it saves
 SMALL_RUN = 8  # checked files up to which re-linting beats loading the stored results
-_RELEASE_EVERY = 4096  # stored results used before the results cache lets go of them
 CHUNK_SIZE = 250
 
 
@@ -146,8 +145,17 @@ def parse_cached(
 ) -> tuple[list[Row], list[Suppression], dict[str, str], dict[str, Any]]:
     """The inverse of :meth:`FileResult.cached` (or of :meth:`FileResult.packed`,
     its JSON text); strict, since the JSON comes from a cache file that is
-    never trusted: any other shape is a ValueError.  (Inline checks: a warm
-    run parses 50,000 of these.)"""
+    never trusted: any other shape is a ValueError."""
+    stored_rows, suppressions, watched, facts = decode_cached(raw)
+    return [stored_row(item) for item in stored_rows], suppressions, watched, facts
+
+
+def decode_cached(
+    raw: Any,
+) -> tuple[list[Any], list[Suppression], dict[str, str], dict[str, Any]]:
+    """:func:`parse_cached` but for the rows, left as stored: each is checked
+    by :func:`stored_row` when it is used (a warm run stamps them straight
+    into findings, :meth:`Linter.stamp_stored`)."""
     if type(raw) is str:
         text = raw
         try:
@@ -158,38 +166,14 @@ def parse_cached(
             raise ValueError("not a file result")
     if type(raw) is not list or len(raw) != 4:
         raise ValueError("not a file result")
-    rows_raw, suppressions_raw, watched, facts = raw
-    if type(rows_raw) is not list or type(suppressions_raw) is not list or type(facts) is not dict:
+    stored_rows, suppressions_raw, watched, facts = raw
+    if (
+        type(stored_rows) is not list
+        or type(suppressions_raw) is not list
+        or type(facts) is not dict
+        or type(watched) is not dict
+    ):
         raise ValueError("not a file result")
-    rows: list[Row] = []
-    for item in rows_raw:
-        if type(item) is not list or len(item) != 8:
-            raise ValueError(f"not a problem: {item!r:.40}")
-        code, line, column, end_line, end_column, message, subject, severity = item
-        if not (
-            type(code) is str
-            and type(line) is int
-            and type(column) is int
-            and line >= 0
-            and column >= 0
-            and (end_line is None or (type(end_line) is int and end_line >= 0))
-            and (end_column is None or (type(end_column) is int and end_column >= 0))
-            and type(message) is str
-            and (severity is None or severity in _SEVERITIES)
-        ):
-            raise ValueError(f"not a problem: {item!r:.40}")
-        if type(subject) is list:  # [start, end] of the subject in the message
-            if not (
-                len(subject) == 2
-                and type(subject[0]) is int
-                and type(subject[1]) is int
-                and 0 <= subject[0] < subject[1] <= len(message)
-            ):
-                raise ValueError(f"not a problem: {item!r:.40}")
-            subject = message[subject[0] : subject[1]]
-        elif type(subject) is not str:
-            raise ValueError(f"not a problem: {item!r:.40}")
-        rows.append((code, line, column, end_line, end_column, message, subject, severity))
     suppressions = []
     for item in suppressions_raw:
         kind, codes, first, last, line, column = _list(item, 6)
@@ -202,11 +186,42 @@ def parse_cached(
                 *(_position(n) for n in (first, last, line, column)),
             )
         )
-    if type(watched) is not dict:
-        raise ValueError("not a file result")
     if watched:
         watched = {_str(k): _str(v) for k, v in watched.items()}
-    return rows, suppressions, watched, facts
+    return stored_rows, suppressions, watched, facts
+
+
+def stored_row(item: Any) -> Row:
+    """A row as the results cache keeps it (:func:`_compact_row`), checked
+    (ValueError) and made whole again.  (Inline checks: a warm run reads
+    70,000 of these.)"""
+    if type(item) is not list or len(item) != 8:
+        raise ValueError(f"not a problem: {item!r:.40}")
+    code, line, column, end_line, end_column, message, subject, severity = item
+    if not (
+        type(code) is str
+        and type(line) is int
+        and type(column) is int
+        and line >= 0
+        and column >= 0
+        and (end_line is None or (type(end_line) is int and end_line >= 0))
+        and (end_column is None or (type(end_column) is int and end_column >= 0))
+        and type(message) is str
+        and (severity is None or severity in _SEVERITIES)
+    ):
+        raise ValueError(f"not a problem: {item!r:.40}")
+    if type(subject) is list:  # [start, end] of the subject in the message
+        if not (
+            len(subject) == 2
+            and type(subject[0]) is int
+            and type(subject[1]) is int
+            and 0 <= subject[0] < subject[1] <= len(message)
+        ):
+            raise ValueError(f"not a problem: {item!r:.40}")
+        subject = message[subject[0] : subject[1]]
+    elif type(subject) is not str:
+        raise ValueError(f"not a problem: {item!r:.40}")
+    return code, line, column, end_line, end_column, message, subject, severity
 
 
 def _cache_put(
@@ -236,6 +251,31 @@ def _collector_paused() -> Iterator[None]:
         gc.freeze()  # and not afterwards either: they are all alive
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _spooling(caches: Sequence[tuple[ResultCache | None, int]]) -> Iterator[None]:
+    """Each cache that is to be rewritten whole (``stores`` new entries, more
+    than a delta file takes, or no file to put a delta over) writes its
+    entries as they come (:meth:`ResultCache.spool`): a first run over
+    100,000 files holds neither their results nor their facts until it saves.
+    A loop that fails gives the new files up."""
+    from linter.cache import DELTA_LIMIT
+
+    spooled = [
+        cache
+        for cache, stores in caches
+        if cache is not None
+        and stores
+        and (stores > DELTA_LIMIT or not cache.loaded)
+        and cache.spool()
+    ]
+    try:
+        yield
+    except BaseException:
+        for cache in spooled:
+            cache.discard()
+        raise
 
 
 def _size_and_mtime(file: str) -> tuple[int, int]:
@@ -519,7 +559,7 @@ class Linter:
                     visible.append(row)
             rows = visible
         kept = [
-            Finding(
+            new_finding(
                 display,
                 line,
                 column,
@@ -563,6 +603,31 @@ class Linter:
                             "remove the comment",
                             subject=what,
                         ),
+                    )
+                )
+        return kept
+
+    def stamp_stored(self, display: str, stored_rows: list[Any]) -> list[Finding]:
+        """:meth:`stamp` for rows as the results cache keeps them, of a file
+        with no suppression comment and no per-file ignore: each row checked
+        and stamped in one go (a ValueError stamps nothing)."""
+        enabled, names, severities = self.enabled, self._names, self._severities
+        kept = []
+        for item in stored_rows:
+            code, line, column, end_line, end_column, message, subject, severity = stored_row(item)
+            if code in enabled:
+                kept.append(
+                    new_finding(
+                        display,
+                        line,
+                        column,
+                        end_line or line,
+                        end_column or column,
+                        code,
+                        names[code],
+                        severities[code] if severity is None else _SEVERITIES[severity],
+                        message,
+                        subject,
                     )
                 )
         return kept
@@ -632,6 +697,25 @@ class Tally:
             self.pending[source.display] = (rows, suppressions)
         elif rows:
             self.findings.extend(self.linter.stamp(source.display, source.name, rows))
+
+    def add_stored(
+        self,
+        source: SourceFile,
+        stored_rows: list[Any],
+        suppressions: list[Suppression],
+        facts: dict[str, Any],
+    ) -> None:
+        """:meth:`add_checked` for a result from the results cache, its rows
+        as stored; a ValueError (a row that is not one) leaves the tally as it
+        was."""
+        if suppressions or self.linter.per_file_ignores:
+            rows = [stored_row(item) for item in stored_rows]
+            self.add_checked(source, rows, suppressions, facts)
+            return
+        if stored_rows:
+            self.findings.extend(self.linter.stamp_stored(source.display, stored_rows))
+        if facts:
+            self.add_facts(source.display, facts)
 
     def finish(self) -> list[Finding]:
         linter = self.linter
@@ -947,10 +1031,11 @@ def _rebuild_index(
     collection: Collection,
 ) -> None:
     """A new index from every fact of the run (which saw them all)."""
-    blobs = {display: blob for _, display, blob, _ in collection.members if blob is not None}
-    blobs.update(collection.blobs)
+    # members are never checked files: no path twice
+    files = [(display, blob) for _, display, blob, _ in collection.members if blob is not None]
+    files.extend(collection.blobs.items())
     try:
-        index.rebuild(list(blobs.items()), _keyed_facts(linter, tally))
+        index.rebuild(files, _keyed_facts(linter, tally))
     except Exception:  # noqa: BLE001 - a plugin's index_keys failed: no index, the long way
         return
 
@@ -1180,31 +1265,27 @@ def run(
                 stat = stats[source.display] = _size_and_mtime(source.name)
         wanted.append((source.name, blob, stat))
     # a warm run asks for 50,000 stored results: in one sweep
-    stored = results_cache.get_many(wanted) if results_cache is not None else [None] * len(wanted)
-    used: list[str] = []  # stored results already turned into findings: let go of them
+    # (each handed over: the cache does not hold on to what this loop lets go of)
+    stored = results_cache.take_many(wanted) if results_cache is not None else [None] * len(wanted)
     with _collector_paused():  # what this loop makes lives on, and holds no cycle
         for number, (source, (_, blob, stat), raw) in enumerate(
             zip(checked, wanted, stored, strict=True)
         ):
             if raw is not None and results_cache is not None:
                 try:
-                    rows, suppressions, watched, facts = parse_cached(raw)
+                    stored_rows, suppressions, watched, facts = decode_cached(raw)
+                    current = still_valid(watched)
+                    if current:
+                        tally.add_stored(source, stored_rows, suppressions, facts)
                 except ValueError:  # never trusted blindly: read the file again
                     results_cache.drop(source.name)
                 else:
-                    if still_valid(watched):
-                        tally.add_checked(source, rows, suppressions, facts)
-                        # let go of the text and the tuple too: 100,000 of each
+                    if current:
+                        # let go of the text and the tuple: 100,000 of each
                         stored[number] = wanted[number] = None  # type: ignore[call-overload]
-                        used.append(source.name)
-                        if len(used) >= _RELEASE_EVERY:
-                            results_cache.release(used)
-                            used = []
                         continue
             todo.append((source, True, blob, stat))
-    if results_cache is not None:
-        results_cache.release(used)
-    del wanted, stored, used
+    del wanted, stored
     index = None  # the key index, written anew at the end of a run that saw every fact
     if indexed is not None:
         # the members the index does not cover; the others are looked up by key at the end
@@ -1254,7 +1335,11 @@ def run(
         produced = (linter.lint_source(source, full) for source, full in work)
     # results from workers only become findings and cache entries, which live on: the
     # cyclic collector would walk them again and again (linting here may make cycles)
-    with _collector_paused() if parallel else contextlib.nullcontext():
+    stores = sum(1 for _, full, _, _ in todo if full)
+    with (
+        _collector_paused() if parallel else contextlib.nullcontext(),
+        _spooling([(results_cache, stores), (facts_cache, len(todo))]),
+    ):
         for done, ((source, full, blob, stat), result) in enumerate(
             zip(todo, produced, strict=True), 1
         ):

@@ -6,7 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
+import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -761,9 +764,7 @@ def test_results_a_warm_run_let_go_of_survive_a_full_rewrite(
     """A warm run lets go of each stored result once it is a finding; when the
     run then writes the whole cache file again, they are read back from it."""
     import linter.cache
-    import linter.runner
 
-    monkeypatch.setattr(linter.runner, "_RELEASE_EVERY", 2)
     monkeypatch.setattr(linter.cache, "DELTA_LIMIT", 1)
     make_site(tmp_path)
     lint_site(tmp_path)
@@ -782,3 +783,430 @@ def test_results_a_warm_run_let_go_of_survive_a_full_rewrite(
     reads.clear()
     assert lint_site(tmp_path) == expected
     assert reads == []
+
+
+# ---------------------------------------------------------------- spooling a full rewrite
+
+KEY = "k" * 64
+OLD_NS = int(OLD) * 1_000_000_000
+ODD_NAMES = [
+    "a.md",
+    "ចំណងជើង.md",
+    os.fsdecode(b"caf\xe9.md"),  # a Latin-1 name: a lone surrogate
+    "tab\there.md",
+    "new\nline.md",
+    'quote".md',
+    "back\\slash.md",
+    "sub/deep.md",
+    "emoji 😀.md",
+]
+VALUES: list[Any] = [
+    "[[],[],{},{}]",
+    '[[["FM201",3,1,3,2,"ខ \\"q\\"","",null]],[],{},{}]',
+    {"F": 1},
+    {"F": "ចំ\udce9"},  # a lone surrogate in a value too
+    ["x", 1, None],
+    set(),  # not JSON: left out
+    {"F": {1, 2}},
+]
+BLOBS = ["a" * 40, "b" * 40]
+
+
+@pytest.fixture
+def small_slices(monkeypatch: pytest.MonkeyPatch) -> int:
+    import linter.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_SLICE", 3)
+    return 3
+
+
+def temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def raw_entries(file: Path) -> dict[str, Any]:
+    """The entries of a cache file, refusing a key named twice."""
+
+    def no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), keys
+        return dict(pairs)
+
+    body = file.read_bytes().partition(b"\n")[2]
+    entries: dict[str, Any] = json.loads(
+        str(body, "utf-8", "surrogatepass"), object_pairs_hook=no_twice
+    )["entries"]
+    return entries
+
+
+def loaded(folder: Path, base: Path | None = None, kind: str = "facts") -> dict[str, Any]:
+    reader = ResultCache(folder, KEY, kind, base)
+    reader.load()
+    return reader.entries
+
+
+def _other_run(folder: Path, base: Path, pool: list[str], seed: int) -> None:
+    """Another run writing the whole file between our load and save."""
+    rng = random.Random(seed)
+    other = ResultCache(folder, KEY, "facts", base)
+    other.put_blob(str(base / "other.md"), "c" * 40, {"other": seed})  # nobody else's key
+    for path in rng.sample(pool, 3):
+        other.put_blob(path, rng.choice(BLOBS), rng.choice(VALUES[:5]))
+    other.save()
+
+
+def _twins(root: Path, base: Path, pool: list[str], seed: int, previous: bool, racing: bool) -> int:
+    """The same random run with and without spooling; the two files must load
+    the same.  Returns how many keys were spooled."""
+    import linter.cache as cache_module
+
+    rng = random.Random(seed)
+    folders = [root / "plain", root / "spooled"]
+    if previous:
+        first = ResultCache(folders[0], KEY, "facts", base)
+        for path in rng.sample(pool, rng.randint(1, len(pool))):
+            first.put_blob(path, rng.choice(BLOBS), rng.choice(VALUES))
+        first.save()
+        if rng.random() < 0.5:  # and a delta file over it
+            later = ResultCache(folders[0], KEY, "facts", base)
+            later.load()
+            later.put_blob(rng.choice(pool), "d" * 40, {"F": "delta"})
+            later.drop(rng.choice(pool))
+            later.save()
+        shutil.copytree(folders[0], folders[1])
+        for folder in folders:  # so that the racing run's file is told apart by its mtime
+            for file in folder.glob("facts-*.json"):
+                os.utime(file, (OLD, OLD))
+    # a twin saves a whole file, as the runner spools only when that is certain
+    cache_module.DELTA_LIMIT = 0
+    plain, spooled = (ResultCache(folder, KEY, "facts", base) for folder in folders)
+    plain.load()
+    spooled.load()
+    assert spooled.spool()
+    both = (plain, spooled)
+    fresh = str(base / f"fresh{seed}.md")  # one change at least: the plain twin saves
+    for cache in both:
+        cache.put(fresh, 1, OLD_NS, "fresh")
+    race_at = rng.randint(0, 30) if racing else -1
+    raced = False
+    ops = ["put"] * 4 + ["put_blob"] * 3
+    ops += ["drop", "get", "get_blob", "get_many", "take_many", "release"]
+    spooled_keys = 0
+    for step in range(rng.randint(5, 40)):
+        if step == race_at:
+            for folder in folders:
+                _other_run(folder, base, pool, seed)
+            raced = True
+        op, path = rng.choice([*ops, "spool"]), rng.choice(pool)
+        size, blob = rng.choice([1, 2]), rng.choice(BLOBS)
+        racy = rng.random() < 0.15
+        mtime = time.time_ns() if racy else OLD_NS + rng.choice([0, 1])
+        value = rng.choice(VALUES)
+        if op == "put":
+            for cache in both:
+                cache.put(path, size, mtime, value)
+        elif op == "put_blob":
+            for cache in both:
+                cache.put_blob(path, blob, value)
+        elif op == "drop":
+            for cache in both:
+                cache.drop(path)
+        elif op == "release":
+            released = rng.sample(pool, 2)
+            for cache in both:
+                cache.release(released)
+        elif op == "spool":
+            assert spooled.spool()  # again, once a re-put sent it back to memory
+        else:
+            wanted: list[tuple[str, str | None, tuple[int, int] | None]] = [
+                (path, blob if op != "get" else None, (size, mtime))
+            ]
+            if op in ("get_many", "take_many"):
+                wanted.append((rng.choice(pool), None, (size, OLD_NS)))
+            # what was spooled is no longer held: a miss, never another answer
+            ask = "take_many" if op == "take_many" else "get_many"
+            answers = zip(getattr(spooled, ask)(wanted), getattr(plain, ask)(wanted), strict=True)
+            for ours, theirs in answers:
+                assert ours is None or ours == theirs
+            if op == "get":
+                got = spooled.get(path, size, mtime)
+                assert got is None or got == plain.get(path, size, mtime)
+            else:
+                got = spooled.get_blob(path, blob)
+                assert got is None or got == plain.get_blob(path, blob)
+        spooled_keys = max(spooled_keys, len(spooled._spooled))
+    plain.save()
+    spooled.save()
+    spooled.discard()  # as the runner does in a `finally`: nothing left to do
+    assert temps(folders[0]) == temps(folders[1]) == []
+    assert not spooled.delta_file.exists()
+    assert loaded(folders[1], base) == loaded(folders[0], base), seed
+    raw_entries(spooled.file)
+    if raced:  # the other run's entry was merged
+        assert str(base / "other.md")[len(str(base)) + 1 :] in loaded(folders[1], base)
+    return spooled_keys
+
+
+@pytest.mark.parametrize("racing", [False, True], ids=["alone", "racing"])
+@pytest.mark.parametrize("previous", [False, True], ids=["cold", "warm"])
+def test_a_spooled_cache_loads_the_same_as_one_kept_in_memory(
+    tmp_path: Path, small_slices: int, monkeypatch: pytest.MonkeyPatch, previous: bool, racing: bool
+) -> None:
+    """Differential: random puts, drops, lookups and releases over odd keys,
+    done to a cache that spools and to one that does not, save to files that
+    load the same, with no key named twice."""
+    import linter.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "DELTA_LIMIT", cache_module.DELTA_LIMIT)  # restored after
+    base = tmp_path / "site"
+    paths = [base / name for name in ODD_NAMES]
+    for n, path in enumerate(paths):
+        if n % 3:  # the others are gone: their untouched entries drop out on save
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"x")
+    (base / "other.md").write_bytes(b"x")
+    outside = tmp_path / "outside.md"
+    outside.write_bytes(b"x")
+    everything = [str(p) for p in paths] + [str(outside), str(tmp_path / "gone.md"), "rel/x.md"]
+    spooled_some = 0
+    for seed in range(60):
+        monkeypatch.setattr(cache_module, "DELTA_LIMIT", 2000)
+        pool = random.Random(-seed).sample(everything, random.Random(seed).randint(3, 12))
+        spooled_some += _twins(tmp_path / str(seed), base, pool, seed, previous, racing) > 0
+    assert spooled_some > 20  # the spool was really written to, not just sent back to memory
+
+
+def test_a_spooled_file_is_the_file_kept_in_memory_byte_for_byte(
+    tmp_path: Path, small_slices: int
+) -> None:
+    plain, spooled = ResultCache(tmp_path / "plain", KEY), ResultCache(tmp_path / "spooled", KEY)
+    assert spooled.spool()
+    for n in range(4 * small_slices + 1):
+        for cache in (plain, spooled):
+            cache.put(f"/{ODD_NAMES[n % len(ODD_NAMES)]}{n}", n, OLD_NS, VALUES[n % 5])
+            cache.put_blob(f"/blob{n}", "e" * 40, {"F": n})
+    assert len(spooled.entries) == 0 and len(spooled._pending) < small_slices
+    plain.save()
+    spooled.save()
+    data = spooled.file.read_bytes()
+    assert data == plain.file.read_bytes()
+    header, _, body = data.partition(b"\n")
+    assert header == f"fmlint-cache {FORMAT} sha256={hashlib.sha256(body).hexdigest()}".encode()
+    reader = ResultCache(tmp_path / "spooled", KEY)
+    reader.load()
+    assert len(reader.entries) == 2 * (4 * small_slices + 1)
+    assert reader.get("/a.md0", 0, OLD_NS) == VALUES[0]
+
+
+def test_spooling_holds_a_slice_of_values_not_all_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracemalloc
+
+    import linter.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_SLICE", 200)
+    cache = ResultCache(tmp_path, KEY)
+    assert cache.spool()
+    tracemalloc.start()
+    try:
+        for n in range(20 * 200):
+            cache.put_blob(f"/posts/p{n:05d}.md", "f" * 40, f"{n:08d}" + "x" * 1016)
+            assert len(cache.entries) == 0 and len(cache._pending) < 200
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert held < 4000 * 1024 / 4  # the keys, not the 4 MB of values
+    cache.save()
+    reader = ResultCache(tmp_path, KEY)
+    reader.load()
+    assert len(reader.entries) == 4000
+    assert reader.get_blob("/posts/p03999.md", "f" * 40) == "00003999" + "x" * 1016
+
+
+def test_a_spooled_key_stored_again_or_dropped_is_written_once_or_not_at_all(
+    tmp_path: Path, small_slices: int
+) -> None:
+    cache = ResultCache(tmp_path, KEY)
+    assert cache.spool()
+    for n in range(2 * small_slices):
+        cache.put(f"/p{n}.md", 1, OLD_NS, n)
+    assert "/p0.md" in cache._spooled
+    cache.put("/p0.md", 1, OLD_NS, "again")  # the spool is read back: memory from now on
+    cache.drop("/p1.md")
+    cache.put("/p2.md", 1, time.time_ns(), "racy")  # too recent to store: dropped
+    assert cache.spool()  # spooling again
+    for n in range(2 * small_slices):
+        cache.put(f"/q{n}.md", 1, OLD_NS, n)
+    cache.drop("/q0.md")
+    cache.put_blob("/q1.md", "a" * 40, "blob")
+    cache.put("/q2.md", 1, OLD_NS, 2)  # unchanged: nothing to write
+    cache.save()
+    assert temps(tmp_path) == []
+    entries = raw_entries(cache.file)
+    assert entries == {
+        "/p0.md": [1, OLD_NS, "again"],
+        **{f"/p{n}.md": [1, OLD_NS, n] for n in range(3, 2 * small_slices)},
+        "/q1.md": ["a" * 40, 0, "blob"],
+        **{f"/q{n}.md": [1, OLD_NS, n] for n in range(2, 2 * small_slices)},
+    }
+    reader = ResultCache(tmp_path, KEY)
+    reader.load()
+    assert reader.entries == entries
+
+
+def test_spool_fails_where_no_temp_file_can_be_made_and_the_cache_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder", encoding="utf-8")
+    for folder in (blocker, blocker / "sub"):
+        cache = ResultCache(folder, KEY)
+        assert not cache.spool()
+        cache.put("/a.md", 1, OLD_NS, "a")
+        assert cache.get("/a.md", 1, OLD_NS) == "a"  # in memory, as without spooling
+        cache.save()
+        cache.discard()
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("read-only")
+
+    cache = ResultCache(tmp_path / "cache", KEY)
+    with monkeypatch.context() as patched:
+        patched.setattr(tempfile, "mkstemp", refused)
+        assert not cache.spool()
+    cache.put("/a.md", 1, OLD_NS, "a")
+    cache.save()
+    assert loaded(tmp_path / "cache") == {} and raw_entries(cache.file) == {
+        "/a.md": [1, OLD_NS, "a"]
+    }
+
+
+def test_a_spool_that_cannot_be_written_goes_on_in_memory(
+    tmp_path: Path, small_slices: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import linter.cache as cache_module
+
+    cache = ResultCache(tmp_path, KEY)
+    assert cache.spool()
+
+    def full_disk(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cache_module._EntryWriter, "add", full_disk)
+        for n in range(2 * small_slices):
+            cache.put(f"/p{n}.md", 1, OLD_NS, n)
+    assert temps(tmp_path) == []
+    cache.save()
+    assert raw_entries(cache.file) == {f"/p{n}.md": [1, OLD_NS, n] for n in range(2 * small_slices)}
+
+
+def test_discard_removes_the_spooled_file_and_what_was_in_it(
+    tmp_path: Path, small_slices: int
+) -> None:
+    for name in ("kept", *(f"p{n}" for n in range(small_slices + 1))):
+        (tmp_path / f"{name}.md").write_bytes(b"x")
+    old = ResultCache(tmp_path / "cache", KEY, base=tmp_path)
+    old.put(str(tmp_path / "p0.md"), 1, OLD_NS, "old")
+    old.put(str(tmp_path / "kept.md"), 1, OLD_NS, "kept")
+    old.save()
+    before = old.file.read_bytes()
+    cache = ResultCache(tmp_path / "cache", KEY, base=tmp_path)
+    cache.load()
+    assert cache.spool()
+    assert len(temps(tmp_path / "cache")) == 1
+    for n in range(small_slices + 1):
+        cache.put(str(tmp_path / f"p{n}.md"), 2, OLD_NS, n)
+    with pytest.raises(KeyboardInterrupt):  # the run dies
+        try:
+            raise KeyboardInterrupt
+        finally:
+            cache.discard()
+    assert temps(tmp_path / "cache") == []
+    assert old.file.read_bytes() == before
+    cache.discard()  # idempotent
+    # saved anyway: what was written is lost (read again next time), never its old value
+    cache.save()
+    assert loaded(tmp_path / "cache", tmp_path, "results") == {
+        "kept.md": [1, OLD_NS, "kept"],
+        f"p{small_slices}.md": [2, OLD_NS, small_slices],  # it was still pending
+    }
+
+
+def test_a_spooled_save_leaves_no_temp_is_done_once_and_may_hold_nothing(
+    tmp_path: Path, small_slices: int
+) -> None:
+    empty = ResultCache(tmp_path / "empty", KEY)
+    assert empty.spool()
+    empty.save()  # nothing stored: still a valid (empty) file
+    assert raw_entries(empty.file) == {} and temps(tmp_path / "empty") == []
+    reader = ResultCache(tmp_path / "empty", KEY)
+    reader.load()
+    assert reader._loaded_header and reader.entries == {}
+
+    kept = tmp_path / "kept.md"
+    kept.write_bytes(b"x")
+    old = ResultCache(tmp_path / "cache", KEY, base=tmp_path)
+    old.put(str(kept), 1, OLD_NS, "kept")
+    old.put(str(tmp_path / "gone.md"), 1, OLD_NS, "gone")
+    old.save()
+    cache = ResultCache(tmp_path / "cache", KEY, base=tmp_path)
+    cache.load()
+    assert cache.spool()
+    cache.save()  # a full write even with nothing stored: entries of gone files go
+    assert raw_entries(cache.file) == {"kept.md": [1, OLD_NS, "kept"]}
+    for n in range(2 * small_slices):
+        (tmp_path / f"p{n}.md").write_bytes(b"x")
+    assert cache.spool()
+    for n in range(2 * small_slices):
+        cache.put(str(tmp_path / f"p{n}.md"), 1, OLD_NS, n)
+    cache.save()
+    data, info = cache.file.read_bytes(), cache.file.stat()
+    cache.save()  # idempotent
+    cache.discard()
+    assert (cache.file.read_bytes(), cache.file.stat().st_mtime_ns) == (data, info.st_mtime_ns)
+    assert temps(tmp_path / "cache") == []
+    # the cache goes on after a spooled save: a later change is a delta over that file
+    (tmp_path / "late.md").write_bytes(b"x")
+    cache.put(str(tmp_path / "late.md"), 1, OLD_NS, "late")
+    cache.save()
+    assert cache.file.read_bytes() == data and cache.delta_file.exists()
+    reader = ResultCache(tmp_path / "cache", KEY, base=tmp_path)
+    reader.load()
+    assert reader.entries == {
+        "kept.md": [1, OLD_NS, "kept"],
+        **{f"p{n}.md": [1, OLD_NS, n] for n in range(2 * small_slices)},
+        "late.md": [1, OLD_NS, "late"],
+    }
+
+
+def test_two_spooling_runs_racing_leave_one_valid_file_our_answers_winning(
+    tmp_path: Path, small_slices: int
+) -> None:
+    files = []
+    for n in range(3 * small_slices):
+        file = tmp_path / f"p{n}.md"
+        file.write_bytes(b"x")
+        files.append(str(file))
+    folder = tmp_path / "cache"
+    first, second = ResultCache(folder, KEY), ResultCache(folder, KEY)
+    first.load()
+    second.load()
+    assert first.spool() and second.spool()
+    for n, file in enumerate(files):
+        first.put(file, 1, OLD_NS, f"first {n}")
+        if n % 2:
+            second.put(file, 1, OLD_NS, f"second {n}")
+    first.save()
+    second.save()  # last writer: its answers, and the first run's others
+    reader = ResultCache(folder, KEY)
+    reader.load()
+    assert reader.entries == {
+        file: [1, OLD_NS, f"second {n}" if n % 2 else f"first {n}"] for n, file in enumerate(files)
+    }
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".gitignore",
+        "results-kkkkkkkkkkkkkkkkkkkk.json",
+    ]

@@ -17,7 +17,7 @@ from conftest import example_text, git, replace_field
 
 from linter import collection_index
 from linter.cache import ResultCache
-from linter.collection_index import CollectionIndex, fact_json
+from linter.collection_index import CollectionIndex, _joined, _joined_size, fact_json
 from linter.config import Config
 from linter.findings import Finding
 from linter.runner import _IndexedRun, run
@@ -402,3 +402,19 @@ def test_an_index_or_cache_file_that_is_a_pipe_or_a_device_is_not_read(tmp_path:
     facts.file.symlink_to("/dev/zero")
     facts.load()
     assert facts.entries == {}
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [],
+        ["a"],
+        ["0" * 40 + " 0\tposts/a.md"] * 9000,  # several pieces
+        ["b 0\tស្វាគមន៍.md", "c 0\tx\udcff.md", "d 0\tplain.md"] * 3000,
+    ],
+    ids=["none", "one", "ascii", "khmer-and-surrogates"],
+)
+def test_records_are_written_in_pieces_as_one_join(records: list[str]) -> None:
+    whole = "\0".join(records).encode("utf-8", "surrogatepass")
+    assert b"".join(_joined(records)) == whole
+    assert _joined_size(records) == len(whole)

@@ -14,7 +14,17 @@ from typing import Any, cast
 
 import pytest
 
-from linter.findings import Finding, Fix, Problem, RuleInfo, RunResult, Severity, Span, Totals
+from linter.findings import (
+    Finding,
+    Fix,
+    Problem,
+    RuleInfo,
+    RunResult,
+    Severity,
+    Span,
+    Totals,
+    new_finding,
+)
 from linter.reporters import (
     REPORTERS,
     Reporter,
@@ -738,3 +748,15 @@ def test_findings_and_problems_are_slotted_and_still_pickle() -> None:
     assert dataclasses.replace(f, line=9).sort_key == ("content/a.md", 9, 8, "FM203", f.message)
     # Span keeps its __dict__: the YAML loader makes spans by filling it directly
     assert Span.point(1).__dict__ == {"line": 1, "column": 1, "end_line": 1, "end_column": 1}
+
+
+def test_new_finding_makes_a_finding_in_every_way() -> None:
+    for f in FINDINGS:
+        made = new_finding(*(getattr(f, name) for name in Finding.__slots__ if name != "fix"))
+        assert type(made) is Finding and made == f and hash(made) == hash(f)
+        assert repr(made) == repr(dataclasses.replace(f, fix=None))
+        assert made.fix is None and made.sort_key == f.sort_key
+        assert pickle.loads(pickle.dumps(made)) == made
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.line = 3  # type: ignore[misc]
+        assert dataclasses.replace(made, line=9).line == 9

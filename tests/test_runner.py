@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import example_text, lint
 
 from linter.config import Config
+from linter.discovery import SourceFile
 from linter.findings import Problem
 from linter.registry import load_registry
 from linter.rules.base import Rule, RunContext
-from linter.runner import Linter, is_selected, lint_text
+from linter.runner import (
+    Linter,
+    Tally,
+    _compact_row,
+    decode_cached,
+    is_selected,
+    lint_text,
+    parse_cached,
+)
 
 
 class NeedsAnApiKey(Rule):
@@ -151,3 +163,52 @@ def test_streamed_findings_match_across_cache_and_processes(
     assert findings(jobs=1) == expected  # warm cache
     monkeypatch.setattr(runner_module, "PARALLEL_THRESHOLD", 1)
     assert findings(use_cache=False, jobs=2) == expected
+
+
+def _random_stored_rows(rng: random.Random, codes: list[str]) -> list[list[Any]]:
+    """Rows as the results cache keeps them (`FileResult.cached`)."""
+    rows = []
+    for _ in range(rng.randrange(0, 6)):
+        message = rng.choice(["bad value 'x'", "missing `code`", "héading ✓", ""])
+        subject = rng.choice(["", "x", "code", "✓", "not in it"])
+        line = rng.randrange(0, 50)
+        row = (
+            rng.choice(codes),
+            line,
+            rng.randrange(0, 9),
+            rng.choice([None, 0, line + rng.randrange(0, 3)]),
+            rng.choice([None, 0, rng.randrange(1, 20)]),
+            message,
+            subject,
+            rng.choice([None, "error", "warning"]),
+        )
+        rows.append(_compact_row(row))
+    return rows
+
+
+def test_stamping_stored_rows_in_one_go_matches_parsing_then_stamping(tmp_path: Path) -> None:
+    linter = Linter(Config(root=tmp_path, ignore=("FM3",)), cwd=tmp_path)
+    codes = sorted(linter.registry.rules)  # FM3xx are known but not enabled
+    rng = random.Random(7)
+    for _ in range(500):
+        stored = _random_stored_rows(rng, codes)
+        text = json.dumps([stored, [], {}, {}])
+        rows = parse_cached(text)[0]
+        expected = linter.stamp("a.md", str(tmp_path / "a.md"), rows)
+        got = linter.stamp_stored("a.md", decode_cached(text)[0])
+        assert got == expected
+        assert [f.subject for f in got] == [f.subject for f in expected]  # not compared by ==
+
+
+def test_a_stored_result_with_one_bad_row_adds_nothing_to_the_tally(tmp_path: Path) -> None:
+    linter = Linter(Config(root=tmp_path), cwd=tmp_path)
+    good = _compact_row(("FM201", 3, 1, None, None, "missing `code`", "code", None))
+    source = SourceFile(tmp_path / "a.md", "a.md")
+    tally = Tally(linter, [source])
+    for bad in (["FM201", "3", 1, None, None, "m", "", None], ["FM201", 3, 1], "row"):
+        with pytest.raises(ValueError):
+            tally.add_stored(source, [good, bad], [], {"FM501": {"code": ["x", 2, 3]}})
+        assert tally.findings == [] and tally.facts == {"FM501": {}}
+    tally.add_stored(source, [good], [], {"FM501": {"code": ["x", 2, 3]}})
+    assert [(f.rule, f.line, f.subject) for f in tally.findings] == [("FM201", 3, "code")]
+    assert tally.facts == {"FM501": {"a.md": {"code": ["x", 2, 3]}}}
