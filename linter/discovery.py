@@ -433,38 +433,31 @@ def work_trees(files: Iterable[Path | str]) -> set[Path]:
     """The git work trees holding ``files``, found by looking for ``.git``
     (a folder, or a file in worktrees and submodules) in each file's folder
     and its parents; no subprocess per file, and each folder looked at once."""
+    names = [os.fspath(file) for file in files]
+    # the folders first, in one comprehension: this runs over 50,000 files
+    folders = {name.rpartition(os.sep)[0] for name in names}
+    if not _SLASH or any(not folder or folder.endswith(os.sep) for folder in folders):
+        folders = set(map(os.path.dirname, names))  # what rpartition misses: '/a', 'a//b'
     tops: set[str] = set()
-    known: dict[str, str | None] = {}  # folder -> its work tree (strings: this runs per file)
-    sep = os.sep
-    last_folder: str | None = None
-    for file in files:
-        name = file if isinstance(file, str) else os.fspath(file)
-        folder, _, _ = name.rpartition(sep)
-        if not _SLASH or not folder or folder.endswith(sep):
-            folder = os.path.dirname(name)  # what rpartition does not cover: '/a', 'a//b'
-        if folder == last_folder:
-            continue  # files come folder by folder: the common case
-        last_folder = folder
-        if folder in known:
-            top = known[folder]
-        else:
-            walked: list[str] = []
-            top = None
-            candidate = folder
-            while True:
-                if candidate in known:
-                    top = known[candidate]
-                    break
-                walked.append(candidate)
-                if os.path.lexists(os.path.join(candidate, ".git")):
-                    top = candidate
-                    break
-                parent = os.path.dirname(candidate)
-                if parent == candidate:
-                    break
-                candidate = parent
-            for walked_folder in walked:
-                known[walked_folder] = top
+    known: dict[str, str | None] = {}  # folder -> its work tree
+    for folder in folders:
+        walked: list[str] = []
+        top = None
+        candidate = folder
+        while True:
+            if candidate in known:
+                top = known[candidate]
+                break
+            walked.append(candidate)
+            if os.path.lexists(os.path.join(candidate, ".git")):
+                top = candidate
+                break
+            parent = os.path.dirname(candidate)
+            if parent == candidate:
+                break
+            candidate = parent
+        for walked_folder in walked:
+            known[walked_folder] = top
         if top is not None:
             tops.add(top)
     return {Path(top) for top in tops}

@@ -1274,7 +1274,7 @@ def run(
             if raw is not None and results_cache is not None:
                 try:
                     stored_rows, suppressions, watched, facts = decode_cached(raw)
-                    current = still_valid(watched)
+                    current = not watched or still_valid(watched)
                     if current:
                         tally.add_stored(source, stored_rows, suppressions, facts)
                 except ValueError:  # never trusted blindly: read the file again

@@ -928,3 +928,13 @@ def test_gitignore_lines_pathspec_cannot_read_are_left_out_as_git_does(tmp_path:
     ).stdout
     by_git = sorted(n for n in listed.split("\0") if n.endswith(".md"))
     assert found(tmp_path) == by_git == ["drafts.md", "kept.md", "sub/kept.md"]
+
+
+def test_work_trees_of_odd_spellings_among_plain_ones(tmp_path: Path) -> None:
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "other" / ".git").mkdir(parents=True)
+    files = [str(tmp_path / "other" / "a.md"), str(tmp_path / "repo") + "//b.md", "/c.md"]
+    expected = {tmp_path / "other", tmp_path / "repo"}
+    if os.path.lexists("/.git"):  # pragma: no cover - a machine whose root is a work tree
+        expected.add(Path("/"))
+    assert work_trees(files) == expected
