@@ -4,6 +4,7 @@ is never trusted and never fatal, and the output never depends on it."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import random
@@ -12,13 +13,14 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import example_text, git, replace_field, run_cli
 
-from linter.cache import FORMAT, KEEP_FILES, ResultCache
+from linter.cache import FORMAT, KEEP_FILES, ResultCache, _EntryWriter
 from linter.config import Config
 from linter.document import read_document
 from linter.findings import Finding
@@ -96,26 +98,72 @@ def key_of(root: Path, **fields: Any) -> str:
     return Linter(config, cwd=root).cache_key()
 
 
-def signed(payload: Any) -> bytes:
-    """A cache file with a valid checksum around any JSON (or bytes)."""
-    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    digest = hashlib.sha256(body).hexdigest()
-    return f"fmlint-cache {FORMAT} sha256={digest}\n".encode() + body
+def sign(area: bytes, index: Any) -> bytes:
+    """A cache file with a right header (checksum, area size) around any
+    area and index line (JSON, or bytes as they are)."""
+    line = index if isinstance(index, bytes) else json.dumps(index).encode() + b"\n"
+    digits = b"%012d" % len(area)
+    digest = hashlib.sha256(area + line + digits).hexdigest().encode()
+    return b"fmlint-cache %d sha256=%s area=%s\n" % (FORMAT, digest, digits) + area + line
+
+
+def encoded(payload: dict[str, Any]) -> bytes:
+    """The cache file of ``{"format", "key", ["base"], "entries"}``, as
+    fmlint's own writer makes it (the entries need not be right)."""
+    handle = io.BytesIO()
+    writer = _EntryWriter(handle, {k: v for k, v in payload.items() if k != "entries"})
+    writer.add_all(dict(payload["entries"]))
+    writer.finish()
+    return handle.getvalue()
+
+
+def decoded(data: bytes) -> dict[str, Any]:
+    """The index of a cache file with its columns made ``entries``
+    ({key: [stamp0, stamp1, value]}, None for a key a delta drops), read the
+    way the layout says, apart from fmlint's reader: any departure from it
+    (a key named twice, a text not followed by a line break...) fails."""
+    header, _, body = data.partition(b"\n")
+    name, number, digest, area = header.split(b" ")
+    assert (name, number) == (b"fmlint-cache", b"%d" % FORMAT)
+    assert area.startswith(b"area=") and len(area) == 17
+    size = int(area[5:])
+    assert digest == b"sha256=" + hashlib.sha256(body + area[5:]).hexdigest().encode()
+    line = body[size:]
+    assert line.endswith(b"\n") and line.count(b"\n") == 1  # the index is the last line
+    index: dict[str, Any] = json.loads(str(line, "utf-8", "surrogatepass"))
+    assert index["format"] == FORMAT
+    keys, stamps, ends, kinds = (index.pop(name) for name in ("keys", "stamps", "ends", "kinds"))
+    gone = index.pop("gone", [])
+    assert len(set(keys + gone)) == len(keys) + len(gone), "a key named twice"
+    assert len(stamps) == 2 * len(keys) == 2 * len(ends) == 2 * len(kinds)
+    entries: dict[str, Any] = {}
+    start = 0
+    for n, key in enumerate(keys):
+        end = ends[n]
+        assert start <= end and body[end : end + 1] == b"\n"  # a line each
+        text = str(body[start:end], "utf-8", "surrogatepass")
+        assert kinds[n] in "01" and (kinds[n] == "0" or "\n" not in text)
+        entries[key] = [
+            stamps[2 * n],
+            stamps[2 * n + 1],
+            text if kinds[n] == "0" else json.loads(text),
+        ]
+        start = end + 1
+    assert start == size
+    entries.update(dict.fromkeys(gone))
+    index["entries"] = entries
+    return index
 
 
 def stored(root: Path) -> dict[str, Any]:
-    """The entries of the cache file, checked the way fmlint reads them."""
+    """The entries of the cache file, checked the way the layout says."""
     file = the_cache_file(root)
-    header, _, body = file.read_bytes().partition(b"\n")
-    assert header == f"fmlint-cache {FORMAT} sha256={hashlib.sha256(body).hexdigest()}".encode()
-    payload = json.loads(body)
-    assert payload["format"] == FORMAT
-    entries: dict[str, Any] = payload["entries"]
+    data = file.read_bytes()
+    entries: dict[str, Any] = decoded(data)["entries"]
     delta = file.with_name(file.name.replace(".json", ".delta.json"))
     if delta.exists():  # the changes of the runs since the file was written
-        _, _, delta_body = delta.read_bytes().partition(b"\n")
-        changes = json.loads(delta_body)
-        if changes["base"] == header.decode():
+        changes = decoded(delta.read_bytes())
+        if changes["base"] == data.partition(b"\n")[0].decode():
             for key, entry in changes["entries"].items():
                 if entry is None:
                     entries.pop(key, None)
@@ -328,7 +376,7 @@ def test_entries_with_wrong_types_are_dropped_even_under_a_valid_checksum(
     entries = {"_posts/p000.md": [info.st_size, info.st_mtime_ns, value]}
     (tmp_path / ".fmlint_cache").mkdir()
     cache_file = tmp_path / ".fmlint_cache" / f"results-{key[:20]}.json"
-    cache_file.write_bytes(signed({"format": FORMAT, "key": key, "entries": entries}))
+    cache_file.write_bytes(encoded({"format": FORMAT, "key": key, "entries": entries}))
     reads.clear()
     assert lint_site(tmp_path) == expected
     assert "_posts/p000.md" in reads
@@ -337,35 +385,56 @@ def test_entries_with_wrong_types_are_dropped_even_under_a_valid_checksum(
 
 def _variants(valid: bytes, key: str, entries: dict[str, Any]) -> dict[str, bytes]:
     header, _, body = valid.partition(b"\n")
+    size = int(header[-12:])
+    area, index = body[:size], body[size:]
     nested = b"[" * 200_000 + b"]" * 200_000
+    edited = body.replace(b"[[", b"[ [", 1)
+    assert edited != body
+    columns = json.loads(index)
+    n = len(columns["keys"])
+    stamps = columns["stamps"]
+    format_5 = json.dumps({"format": 5, "key": key, "entries": entries}).encode()
     return {
         "garbage": os.urandom(3000),
         "nul bytes": b"\x00" * 100,
         "empty": b"",
         "header only": header,
         "truncated": valid[: len(valid) // 2],
+        "truncated index": valid[:-10],
         "one byte flipped": valid[:-10] + bytes([valid[-10] ^ 1]) + valid[-9:],
-        "edited without checksum": header + b"\n" + body.replace(b'"full":true', b'"full":1'),
-        "plain json, no header": body,
-        "not json": signed(b"{not json"),
-        "not utf-8": signed(b'{"format": 2, "key": "\xff\xfe"}'),
-        "deeply nested": signed(nested),
-        "a list": signed([1, 2, 3]),
-        "null": signed(None),
-        "no entries": signed({"format": FORMAT, "key": key}),
-        "entries a list": signed({"format": FORMAT, "key": key, "entries": [1]}),
-        "entry not a list": signed(
-            {"format": FORMAT, "key": key, "entries": {p: {"size": 1} for p in entries}}
+        "a value edited without checksum": header + b"\n" + edited,
+        "area size edited": header[:-12] + b"%012d" % (size - 1) + b"\n" + body,
+        "no header": body,
+        "format 5, as fmlint wrote it": b"fmlint-cache 5 sha256=%s\n%s"
+        % (hashlib.sha256(format_5).hexdigest().encode(), format_5),
+        "area size wrong, signed": sign(area[:-1], area[-1:] + index),
+        "index truncated, signed": sign(area, index[: len(index) // 2]),
+        "index not json": sign(area, b"{not json\n"),
+        "index not utf-8": sign(b"", b'{"format": 6, "key": "\xff\xfe"}\n'),
+        "deeply nested": sign(b"", nested),
+        "a list": sign(area, [1, 2, 3]),
+        "null": sign(area, None),
+        "no columns": sign(area, {"format": FORMAT, "key": key}),
+        "keys a dict": sign(area, {**columns, "keys": dict.fromkeys(columns["keys"])}),
+        "a column short": sign(area, {**columns, "ends": columns["ends"][:-1]}),
+        "stamps odd": sign(area, {**columns, "stamps": stamps[:-1]}),
+        "kinds a list": sign(area, {**columns, "kinds": list(columns["kinds"])}),
+        "kinds short": sign(area, {**columns, "kinds": columns["kinds"][:-1]}),
+        "ends as text": sign(area, {**columns, "ends": [str(end) for end in columns["ends"]]}),
+        "ends shifted": sign(area, {**columns, "ends": [end - 1 for end in columns["ends"]]}),
+        "ends swapped": sign(
+            area, {**columns, "ends": [*columns["ends"][1::-1], *columns["ends"][2:]]}
         ),
-        "entry sizes as text": signed(
+        "stamps all wrong": sign(area, {**columns, "stamps": [None, True] * n}),
+        "entry sizes as text": encoded(
             {
                 "format": FORMAT,
                 "key": key,
                 "entries": {p: [str(e[0]), e[1], e[2]] for p, e in entries.items()},
             }
         ),
-        "another format": signed({"format": FORMAT + 1, "key": key, "entries": entries}),
-        "another key": signed({"format": FORMAT, "key": "0" * 64, "entries": entries}),
+        "another format": sign(area, {**columns, "format": FORMAT + 1}),
+        "another key": encoded({"format": FORMAT, "key": "0" * 64, "entries": entries}),
         "old format header": valid.replace(f"fmlint-cache {FORMAT}".encode(), b"fmlint-cache 1"),
     }
 
@@ -382,8 +451,8 @@ def test_every_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     entries = stored(tmp_path)
     for entry in entries.values():
         entry[2] = _poisoned_value()
-    poisoned_body = json.dumps({"format": FORMAT, "key": key, "entries": entries}).encode()
-    unsigned = valid.partition(b"\n")[0] + b"\n" + poisoned_body
+    poisoned = encoded({"format": FORMAT, "key": key, "entries": entries})
+    unsigned = valid.partition(b"\n")[0] + b"\n" + poisoned.partition(b"\n")[2]
     variants = _variants(valid, key, entries)
     variants["poisoned, checksum not updated"] = unsigned
     for name, data in variants.items():
@@ -391,7 +460,7 @@ def test_every_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
         assert lint_site(tmp_path) == expected, name
         assert len(stored(tmp_path)) == 13, name  # rebuilt, valid again
     # the checksum is what guards well-shaped lies: signed, they would be used
-    cache_file.write_bytes(signed(json.loads(poisoned_body)))
+    cache_file.write_bytes(poisoned)
     assert lint_site(tmp_path) != expected
 
 
@@ -556,9 +625,7 @@ def test_git_vouches_for_unchanged_files_and_an_unstaged_edit_is_seen(
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "site")
     lint_site(tmp_path)  # a full run fills both caches
-    facts = json.loads(
-        next((tmp_path / ".fmlint_cache").glob("facts-*.json")).read_bytes().partition(b"\n")[2]
-    )["entries"]
+    facts = decoded(next((tmp_path / ".fmlint_cache").glob("facts-*.json")).read_bytes())["entries"]
     blob_keyed = [entry for entry in facts.values() if isinstance(entry[0], str)]
     assert len(blob_keyed) == 21 and all(len(entry[0]) == 40 for entry in blob_keyed)
     checked = "_posts/p001.md"
@@ -826,16 +893,7 @@ def temps(folder: Path) -> list[str]:
 
 def raw_entries(file: Path) -> dict[str, Any]:
     """The entries of a cache file, refusing a key named twice."""
-
-    def no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        assert len(keys) == len(set(keys)), keys
-        return dict(pairs)
-
-    body = file.read_bytes().partition(b"\n")[2]
-    entries: dict[str, Any] = json.loads(
-        str(body, "utf-8", "surrogatepass"), object_pairs_hook=no_twice
-    )["entries"]
+    entries: dict[str, Any] = decoded(file.read_bytes())["entries"]
     return entries
 
 
@@ -990,8 +1048,7 @@ def test_a_spooled_file_is_the_file_kept_in_memory_byte_for_byte(
     spooled.save()
     data = spooled.file.read_bytes()
     assert data == plain.file.read_bytes()
-    header, _, body = data.partition(b"\n")
-    assert header == f"fmlint-cache {FORMAT} sha256={hashlib.sha256(body).hexdigest()}".encode()
+    assert len(decoded(data)["entries"]) == 2 * (4 * small_slices + 1)
     reader = ResultCache(tmp_path / "spooled", KEY)
     reader.load()
     assert len(reader.entries) == 2 * (4 * small_slices + 1)
@@ -1210,3 +1267,340 @@ def test_two_spooling_runs_racing_leave_one_valid_file_our_answers_winning(
         ".gitignore",
         "results-kkkkkkkkkkkkkkkkkkkk.json",
     ]
+
+
+# ---------------------------------------------------------------- the layout (format 6)
+
+NS = 1_600_000_000_123_456_789  # an mtime long past the racy window
+
+
+def test_the_layout_byte_for_byte(tmp_path: Path) -> None:
+    """A line of the area for each value (a str as it is, else compact JSON),
+    then the index: columns, ends as byte offsets in the area."""
+    cache = ResultCache(tmp_path, KEY)
+    cache.put("/a.md", 12, NS, '[["x\\"y"]]')  # a result: its JSON text, a str
+    cache.put_blob("/ខ\udce9.md", "b" * 40, {"F": ["ចំ", 1]})  # facts: JSON
+    cache.put("/empty.md", 0, NS, "")
+    cache.save()
+    area = b'[["x\\"y"]]\n{"F":["\xe1\x9e\x85\xe1\x9f\x86",1]}\n\n'
+    index = (
+        b'{"format":6,"key":"' + KEY.encode() + b'",'
+        b'"keys":["/a.md","/\xe1\x9e\x81\xed\xb3\xa9.md","/empty.md"],'
+        b'"stamps":[12,1600000000123456789,"' + b"b" * 40 + b'",0,0,1600000000123456789],'
+        b'"ends":[10,29,30],"kinds":"010"}\n'
+    )
+    digest = hashlib.sha256(area + index + b"000000000031").hexdigest().encode()
+    header = b"fmlint-cache 6 sha256=" + digest + b" area=000000000031\n"
+    assert cache.file.read_bytes() == header + area + index
+
+    # a delta file: the same layout, with the file it applies to and the keys it drops
+    change = ResultCache(tmp_path, KEY)
+    change.load()
+    assert change.get_blob("/ខ\udce9.md", "b" * 40) == {"F": ["ចំ", 1]}  # kept: in use
+    change.put("/a.md", 12, NS, {"x": 'y"'})
+    change.drop("/empty.md")
+    change.save()
+    area = b'{"x":"y\\""}\n'
+    index = (
+        b'{"format":6,"key":"' + KEY.encode() + b'","base":"' + header[:-1] + b'",'
+        b'"keys":["/a.md"],"stamps":[12,1600000000123456789],"ends":[11],"kinds":"1",'
+        b'"gone":["/empty.md"]}\n'
+    )
+    digest = hashlib.sha256(area + index + b"000000000012").hexdigest().encode()
+    delta = b"fmlint-cache 6 sha256=" + digest + b" area=000000000012\n"
+    assert change.delta_file.read_bytes() == delta + area + index
+    reader = ResultCache(tmp_path, KEY)
+    reader.load()
+    assert reader.entries == {
+        "/a.md": [12, NS, {"x": 'y"'}],
+        "/ខ\udce9.md": ["b" * 40, 0, {"F": ["ចំ", 1]}],
+    }
+
+
+def test_an_empty_cache_is_a_header_and_an_index(tmp_path: Path) -> None:
+    cache = ResultCache(tmp_path, KEY)
+    cache.dirty = True
+    cache.save()
+    index = b'{"format":6,"key":"%s","keys":[],"stamps":[],"ends":[],"kinds":""}\n' % KEY.encode()
+    digest = hashlib.sha256(index + b"000000000000").hexdigest().encode()
+    assert cache.file.read_bytes() == (
+        b"fmlint-cache 6 sha256=" + digest + b" area=000000000000\n" + index
+    )
+    reader = ResultCache(tmp_path, KEY)
+    reader.load()
+    assert reader.loaded and reader.entries == {}
+
+
+def _index(**columns: Any) -> dict[str, Any]:
+    return {"format": FORMAT, "key": KEY, **columns}
+
+
+GOOD = {"keys": ["/a", "/b"], "stamps": [1, 2, "c" * 40, 0], "ends": [2, 5], "kinds": "00"}
+
+
+def _load(folder: Path, data: bytes, kind: str = "results") -> ResultCache:
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = ResultCache(folder, KEY, kind)
+    cache.file.write_bytes(data)
+    cache.load()
+    return cache
+
+
+def test_a_hand_made_file_loads(tmp_path: Path) -> None:
+    cache = _load(tmp_path, sign(b"ab\ncd\n", _index(**GOOD)))
+    assert cache.loaded and cache.entries == {"/a": [1, 2, "ab"], "/b": ["c" * 40, 0, "cd"]}
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"ends": [5, 2]},  # out of order
+        {"ends": [2, 2]},  # the second text would start after its end
+        {"ends": [2, 6]},  # past the area
+        {"ends": [-1, 5]},
+        {"ends": [2, 4]},  # short of the area
+        {"ends": [2.0, 5]},
+        {"ends": ["2", 5]},
+        {"ends": [True, 5]},
+        {"ends": [None, 5]},
+        {"ends": [[2], 5]},
+        {"ends": [2, 5, 5]},
+        {"ends": [5]},
+        {"ends": {"2": 5}},
+        {"keys": ["/a"]},
+        {"keys": "/a/b"},
+        {"keys": None},
+        {"stamps": [1, 2, "c" * 40]},
+        {"stamps": [1, 2, "c" * 40, 0, 1]},
+        {"stamps": {"1": 2}},
+        {"kinds": "0"},
+        {"kinds": "000"},
+        {"kinds": ["0", "0"]},
+        {"kinds": 0},
+        {"keys": None, "stamps": None, "ends": None, "kinds": None},
+    ],
+    ids=str,
+)
+def test_an_index_whose_columns_do_not_cut_the_whole_area_in_order_is_ignored(
+    tmp_path: Path, columns: dict[str, Any]
+) -> None:
+    index = {k: v for k, v in _index(**{**GOOD, **columns}).items() if v is not None}
+    cache = _load(tmp_path, sign(b"ab\ncd\n", index))
+    assert not cache.loaded and cache.entries == {}
+
+
+def test_a_file_whose_header_says_another_area_size_is_ignored(tmp_path: Path) -> None:
+    valid = sign(b"ab\ncd\n", _index(**GOOD))
+    assert _load(tmp_path, valid).entries
+    for size in (
+        b"000000000005",
+        b"000000000007",
+        b"000000000000",
+        b"999999999999",
+        b"00000000000x",
+    ):
+        assert not _load(tmp_path, valid.replace(b"area=000000000006", b"area=" + size)).loaded
+        # signed for that size: the index no longer starts where it says
+        digest = hashlib.sha256(valid.partition(b"\n")[2] + size).hexdigest().encode()
+        header = b"fmlint-cache 6 sha256=" + digest + b" area=" + size
+        assert not _load(tmp_path, header + b"\n" + valid.partition(b"\n")[2]).loaded
+    for cut in range(1, 40):  # a truncated index, even signed
+        line = json.dumps(_index(**GOOD)).encode()
+        assert not _load(tmp_path, sign(b"ab\ncd\n", line[:-cut])).loaded, cut
+
+
+@pytest.mark.parametrize(
+    ("stamps", "kinds"),
+    [
+        ([True, 2], "0"),
+        ([1.5, 2], "0"),
+        ([None, 2], "0"),
+        ([[1], 2], "0"),
+        ([{}, 2], "0"),
+        ([1, "2"], "0"),
+        ([1, None], "0"),
+        ([1, False], "0"),
+        ([1, 2.0], "0"),
+        ([1, 2], "2"),
+        ([1, 2], "x"),
+        ([1, 2], " "),
+        ([1, 2], "ខ"),
+    ],
+    ids=str,
+)
+def test_an_entry_with_wrong_stamps_or_kind_is_dropped_and_the_rest_kept(
+    tmp_path: Path, stamps: list[Any], kinds: str
+) -> None:
+    index = _index(
+        keys=["/a", "/bad", "/b"],
+        stamps=[1, 2, *stamps, "c" * 40, 0],
+        ends=[2, 5, 8],
+        kinds="0" + kinds + "0",
+    )
+    cache = _load(tmp_path, sign(b"ab\nxy\ncd\n", index))
+    assert cache.loaded and cache.entries == {"/a": [1, 2, "ab"], "/b": ["c" * 40, 0, "cd"]}
+
+
+@pytest.mark.parametrize("kind", ["facts", "results"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"nope",
+        b"",
+        b"{",
+        b'"open',
+        b"[1,]",
+        b"1 2",
+        b"\xef\xbb\xbf1",  # a byte order mark
+        b"[" * 100_000 + b"]" * 100_000,
+        b"\xe1\x9e",  # not UTF-8: a character cut short
+        b"\xff",
+    ],
+    ids=lambda text: repr(text[:12]),
+)
+def test_a_json_text_that_is_not_one_json_value_is_dropped_and_the_rest_kept(
+    tmp_path: Path, text: bytes, kind: str
+) -> None:
+    """In a file of JSON texts only (decoded in one go, then one by one) and
+    in one with raw texts too."""
+    for other_kind, other in (("1", b'{"F":[1,"\xe1\x9e\x81"]}'), ("0", b"raw")):
+        area = other + b"\n" + text + b"\n" + b"12\n" + b"3\n"
+        ends = [len(other), len(other) + 1 + len(text)]
+        ends += [ends[-1] + 3, ends[-1] + 5]
+        index = _index(
+            keys=["/a", "/bad", "/twelve", "/three"],
+            stamps=[1, 1] * 4,
+            ends=ends,
+            kinds=other_kind + "111",
+        )
+        cache = _load(tmp_path, sign(area, index), kind)
+        assert cache.loaded
+        assert cache.entries == {
+            "/a": [1, 1, {"F": [1, "ខ"]} if other_kind == "1" else "raw"],
+            "/twelve": [1, 1, 12],  # a number, and the next line another: not 123
+            "/three": [1, 1, 3],
+        }, other_kind
+
+
+def test_offsets_are_bytes_of_utf8_lone_surrogates_and_all(tmp_path: Path) -> None:
+    texts = ["ខ្មែរ", "\udce9", '😀\n"\\', '"ចំ\udce9"', "{}", ""]
+    area = b"".join(text.encode("utf-8", "surrogatepass") + b"\n" for text in texts)
+    ends, end = [], -1
+    for text in texts:
+        end += 1 + len(text.encode("utf-8", "surrogatepass"))
+        ends.append(end)
+    keys = ["/ខ.md", "/caf\udce9.md", "/😀.md", "/q.md", "/d.md", "/e.md"]
+    index = _index(keys=keys, stamps=[1, 1] * 6, ends=ends, kinds="000010")
+    line = json.dumps(index, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+    cache = _load(tmp_path, sign(area, line))
+    assert cache.entries == {
+        "/ខ.md": [1, 1, "ខ្មែរ"],
+        "/caf\udce9.md": [1, 1, "\udce9"],
+        "/😀.md": [1, 1, '😀\n"\\'],
+        "/q.md": [1, 1, '"ចំ\udce9"'],  # kind 0: a str that looks like JSON stays a str
+        "/d.md": [1, 1, {}],
+        "/e.md": [1, 1, ""],
+    }
+    # ends counted in characters do not cut that area into its lines
+    chars = list(accumulate(len(text) + 1 for text in texts))
+    assert chars != [end + 1 for end in ends]
+    index["ends"] = [end - 1 for end in chars]
+    assert not _load(tmp_path, sign(area, index)).loaded
+
+
+def test_a_delta_with_gone_keys_of_the_wrong_type_is_ignored(tmp_path: Path) -> None:
+    cache = _load(tmp_path, sign(b"ab\ncd\n", _index(**GOOD)))
+    base = cache.file.read_bytes().partition(b"\n")[0].decode()
+    for gone, expected in (
+        (["/a"], {"/b": ["c" * 40, 0, "cd"]}),
+        ([1], {"/a": [1, 2, "ab"], "/b": ["c" * 40, 0, "cd"]}),
+        ("/a", {"/a": [1, 2, "ab"], "/b": ["c" * 40, 0, "cd"]}),
+    ):
+        delta = _index(base=base, keys=[], stamps=[], ends=[], kinds="", gone=gone)
+        cache.delta_file.write_bytes(sign(b"", delta))
+        cache.load()
+        assert cache.entries == expected, gone
+
+
+STRANGE = [
+    '"',
+    "\\",
+    "\n",
+    "\r",
+    "\t",
+    "\x00",
+    "\u2028",
+    "ខ",
+    "ំ",
+    "😀",
+    "\udce9",
+    "\ud83d",
+    "{",
+    "]",
+    ",",
+    " ",
+    "a",
+    "7",
+]
+
+
+def _text(rng: random.Random) -> str:
+    return "".join(rng.choice(STRANGE) for _ in range(rng.choice([0, 1, 2, 5, 30])))
+
+
+def _json(rng: random.Random, depth: int = 0) -> Any:
+    pick = rng.randrange(9 if depth < 3 else 6)
+    if pick == 0:
+        return _text(rng)
+    if pick == 1:
+        return rng.randint(-(2**70), 2**70)
+    if pick == 2:
+        return rng.choice([0.5, -0.0, 1e300, -2.25e-300, 3.0])
+    if pick == 3:
+        return rng.choice([None, True, False])
+    if pick in (4, 5):
+        return rng.randint(0, 9)
+    if pick in (6, 7):
+        return {_text(rng): _json(rng, depth + 1) for _ in range(rng.randint(0, 3))}
+    return [_json(rng, depth + 1) for _ in range(rng.randint(0, 3))]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_entries_round_trip(tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Property: whatever is stored loads back equal, str values as str
+    (quotes, backslashes, line breaks, Khmer, emoji, lone surrogates), others
+    as the JSON values they are, spooled or not, in one slice or many."""
+    import linter.cache as cache_module
+
+    rng = random.Random(seed)
+    monkeypatch.setattr(cache_module, "_SLICE", rng.choice([1, 3, 2000]))
+    kind = rng.choice(["facts", "results"])
+    mostly_json = rng.random() < 0.5  # a facts file: JSON texts only, decoded in one go
+    expected: dict[str, Any] = {}
+    for _ in range(rng.randint(0, 60)):
+        key = "/" + _text(rng) + str(len(expected))
+        if mostly_json:
+            value = rng.choice([{"F": _json(rng)}, [_json(rng)], _json(rng) or 1])
+            if type(value) is str:
+                value = [value]
+        else:
+            value = rng.choice([_text(rng), _text(rng), _json(rng)])
+        stamps = rng.choice([[rng.randint(0, 2**40), NS], [f"{rng.getrandbits(160):040x}", 0]])
+        expected[key] = [*stamps, value]
+    cache = ResultCache(tmp_path, KEY, kind)
+    spooling = rng.random() < 0.5 and cache.spool()
+    for key, (stamp0, stamp1, value) in expected.items():
+        if isinstance(stamp0, str):
+            cache.put_blob(key, stamp0, value)
+        else:
+            cache.put(key, stamp0, stamp1, value)
+    cache.dirty = True
+    cache.save()
+    reader = ResultCache(tmp_path, KEY, kind)
+    reader.load()
+    assert reader.loaded, spooling
+    assert reader.entries == expected
+    assert list(reader.entries) == list(expected)
+    for key, entry in reader.entries.items():
+        assert type(entry[2]) is type(expected[key][2])
+    assert decoded(cache.file.read_bytes())["entries"] == expected
