@@ -540,7 +540,7 @@ class Linter:
         """The findings of one checked file: its rows, less the disabled codes,
         per-file ignores and suppressed ones, plus FM002/FM003 for its
         suppression comments."""
-        enabled, names, severities = self.enabled, self._names, self._severities
+        enabled, names = self.enabled, self._names
         used = [False] * len(suppressions)
         if suppressions or self.per_file_ignores:  # rare: most files go straight on
             ignored = [codes for globs, codes in self.per_file_ignores if globs.matches(name)]
@@ -558,22 +558,7 @@ class Linter:
                 if not hidden:
                     visible.append(row)
             rows = visible
-        kept = [
-            new_finding(
-                display,
-                line,
-                column,
-                end_line or line,
-                end_column or column,
-                code,
-                names[code],
-                severities[code] if severity is None else _SEVERITIES[severity],
-                message,
-                subject,
-            )
-            for code, line, column, end_line, end_column, message, subject, severity in rows
-            if code in enabled
-        ]
+        kept = self._findings(display, rows)
         for index, suppression in enumerate(suppressions):
             unknown = [c for c in suppression.codes if not self.registry.is_known_selector(c)]
             if unknown and "FM003" in enabled:
@@ -611,26 +596,28 @@ class Linter:
         """:meth:`stamp` for rows as the results cache keeps them, of a file
         with no suppression comment and no per-file ignore: each row checked
         and stamped in one go (a ValueError stamps nothing)."""
+        return self._findings(display, map(stored_row, stored_rows))
+
+    def _findings(self, display: str, rows: Iterable[Row]) -> list[Finding]:
+        """``rows`` of enabled rules as findings, each with its rule's name and
+        severity (unless the row has its own)."""
         enabled, names, severities = self.enabled, self._names, self._severities
-        kept = []
-        for item in stored_rows:
-            code, line, column, end_line, end_column, message, subject, severity = stored_row(item)
-            if code in enabled:
-                kept.append(
-                    new_finding(
-                        display,
-                        line,
-                        column,
-                        end_line or line,
-                        end_column or column,
-                        code,
-                        names[code],
-                        severities[code] if severity is None else _SEVERITIES[severity],
-                        message,
-                        subject,
-                    )
-                )
-        return kept
+        return [
+            new_finding(
+                display,
+                line,
+                column,
+                end_line or line,
+                end_column or column,
+                code,
+                names[code],
+                severities[code] if severity is None else _SEVERITIES[severity],
+                message,
+                subject,
+            )
+            for code, line, column, end_line, end_column, message, subject, severity in rows
+            if code in enabled
+        ]
 
     def _judged(self, suppression: Suppression) -> bool:
         """A suppression is judged unused only when every rule it names ran."""
