@@ -89,7 +89,7 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import repeat
 from operator import add, le
 from pathlib import Path
@@ -149,7 +149,7 @@ class ResultCache:
         self._loaded_stat: tuple[int, int] | None = None  # (size, mtime_ns) of the file loaded
         self._loaded_header = b""  # its checksum line: what a delta file names as its base
         self._delta: dict[str, Any] = {}  # the changes in the delta file loaded
-        self._released = False  # whether unchanged values were let go of (see `release`)
+        self._released = False  # whether unchanged values were let go of (see `take_many`)
         # spooling (see `spool`): a key stored since is in `_pending` until its slice is
         # written, then in `_spooled` (not in `_touched`: one set of 100,000 keys, not two)
         self._spool: _EntryWriter | None = None
@@ -298,9 +298,9 @@ class ResultCache:
         self, wanted: Sequence[tuple[str, str | None, tuple[int, int] | None]]
     ) -> list[Any]:
         """:meth:`get_many`, each value found leaving the cache as it is handed
-        over (as :meth:`release` lets go of it): a warm run holds each stored
-        result only until it is a finding.  Saving the whole file reads them
-        back from it; a value found unusable must be dropped (:meth:`drop`)."""
+        over: a warm run holds each stored result only until it is a finding.
+        Saving the whole file reads them back from it; a value found unusable
+        must be dropped (:meth:`drop`)."""
         keys, values = self._look_up(wanted)
         touched = self._touched
         taken = [
@@ -335,20 +335,9 @@ class ResultCache:
                 values[index] = self.get(path, *stat)
         return keys, values
 
-    def release(self, paths: Iterable[str]) -> None:
-        """Let go of the stored values of ``paths``, used and still current: a
-        warm run need not hold 100,000 of them until it ends.  Saving the
-        whole file reads them back from it."""
-        entries, touched, seen = self.entries, self._touched, self._seen
-        for path in paths:
-            key = self._key(path)
-            if key not in touched and entries.pop(key, None) is not None:
-                self._released = True
-                seen.discard(key)  # only entries still held are looked at when saving
-
     def _restore_released(self) -> None:
         """Every entry of the file this run neither changed nor dropped: what
-        :meth:`release` let go of (nothing else leaves ``entries`` untouched)."""
+        :meth:`take_many` handed over (nothing else leaves ``entries`` untouched)."""
         if not self._released:
             return
         on_disk = ResultCache(self.folder, self.key, self._kind, self._base_path)

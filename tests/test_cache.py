@@ -948,7 +948,7 @@ def _twins(root: Path, base: Path, pool: list[str], seed: int, previous: bool, r
     race_at = rng.randint(0, 30) if racing else -1
     raced = False
     ops = ["put"] * 4 + ["put_blob"] * 3
-    ops += ["drop", "get", "get_blob", "get_many", "take_many", "release"]
+    ops += ["drop", "get", "get_blob", "get_many", "take_many", "take_many"]
     spooled_keys = 0
     for step in range(rng.randint(5, 40)):
         if step == race_at:
@@ -969,10 +969,6 @@ def _twins(root: Path, base: Path, pool: list[str], seed: int, previous: bool, r
         elif op == "drop":
             for cache in both:
                 cache.drop(path)
-        elif op == "release":
-            released = rng.sample(pool, 2)
-            for cache in both:
-                cache.release(released)
         elif op == "spool":
             assert spooled.spool()  # again, once a re-put sent it back to memory
         else:
